@@ -1,0 +1,41 @@
+// The contract between the scheduler and every check. A check does I/O and returns
+// data; it never throws for a dead backend, never logs, never touches failurecount
+// (the tracker owns that). Shaped after google/seesaw's check Result.
+import type { AddressFamily, HttpMethod, ServiceName } from '../config/model.js';
+
+export interface CheckResult {
+  readonly ok: boolean;
+  /** Short human text: why it failed, or what succeeded ("HTTP 200", "connect ok"). */
+  readonly message: string;
+  readonly durationMs: number;
+}
+
+/** Everything a negotiate service check needs, already resolved from the config. */
+export interface ServiceCheckContext {
+  readonly service: ServiceName;
+  readonly family: AddressFamily;
+  /** Numeric address of the real server (IPv6 without brackets). */
+  readonly host: string;
+  /** Port to connect to (ld_checkport). */
+  readonly port: number;
+  /** Virtual service address and port, for checks that need them (external, http_proxy). */
+  readonly virtualAddress: string | undefined;
+  readonly virtualPort: number;
+  /** Effective request ('/' by default; for sql the query, for dns the name...). */
+  readonly request: string;
+  /** Compiled receive regex (translated from Perl syntax); undefined = no receive set. */
+  readonly receive: RegExp | undefined;
+  readonly httpmethod: HttpMethod;
+  readonly virtualhost: string | undefined;
+  readonly login: string;
+  readonly passwd: string;
+  readonly database: string;
+  readonly secret: string;
+  /** Milliseconds; the check must settle by then (the scheduler also aborts the signal). */
+  readonly timeoutMs: number;
+  /** This host's name, for defaults such as sip's ldirectord@HOST. */
+  readonly hostname: string;
+}
+
+/** One negotiate service (src/checks/services/NAME.ts exports `check`). */
+export type ServiceCheck = (ctx: ServiceCheckContext, signal: AbortSignal) => Promise<CheckResult>;

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite runs against (real servers, ldirectord,
+# keepalived, iproute2, nftables...). Each test area lists its packages in
+# test/setup/apt-packages.d/*.txt (one package per line, '#' comments). Idempotent:
+# only missing packages are installed, so a second run costs a dpkg query.
+# Needs root for apt-get; when not root and something is missing it says so and
+# carries on (tests that need a missing peer fail with a clear message).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+mapfile -t wanted < <(cat "$here"/apt-packages.d/*.txt 2>/dev/null | sed 's/#.*//' | tr -s ' \t' '\n' | sed '/^$/d' | sort -u)
+[ "${#wanted[@]}" -gt 0 ] || exit 0
+missing=()
+for p in "${wanted[@]}"; do
+  st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [ "$st" = "installed" ] || missing+=("$p")
+done
+[ "${#missing[@]}" -gt 0 ] || { echo "system-deps: all ${#wanted[@]} packages present"; exit 0; }
+if [ "$(id -u)" != 0 ]; then
+  echo "system-deps: not root; missing Debian packages: ${missing[*]}" >&2
+  exit 0
+fi
+echo "system-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# Debian's maintainer scripts would start the servers we install (postgresql, slapd,
+# dovecot...); the tests start their own instances on loopback, so forbid that.
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; created_policy=1; fi
+trap '[ "$created_policy" = 1 ] && rm -f "$policy"' EXIT
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/haldir-apt.log 2>&1 || { tail -30 /tmp/haldir-apt.log >&2; exit 1; }
+echo "system-deps: installed ${#missing[@]} packages"
