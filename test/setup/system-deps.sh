@@ -20,6 +20,7 @@ if [ "$(id -u)" != 0 ]; then
   exit 0
 fi
 echo "system-deps: installing ${missing[*]}"
+exec 9>/tmp/haldir-apt.lock; flock 9
 export DEBIAN_FRONTEND=noninteractive
 # Debian's maintainer scripts would start the servers we install (postgresql, slapd,
 # dovecot...); the tests start their own instances on loopback, so forbid that.
