@@ -1,0 +1,70 @@
+// The frame every negotiate check runs in: one deadline (ctx.timeoutMs, ldirectord's
+// negotiatetimeout alarm), the scheduler's abort signal, and the rule that a dead or
+// wrong backend is data, never an exception (src/checks/types.ts).
+import type { Clock } from '../../../runtime/clock.js';
+import { systemClock } from '../../../runtime/clock.js';
+import type { CheckResult, ServiceCheckContext } from '../../types.js';
+import { describeError } from './describe-error.js';
+
+/** What a check body decides; runCheck adds the duration. */
+export interface Verdict {
+  readonly ok: boolean;
+  readonly message: string;
+}
+
+export const up = (message: string): Verdict => ({ ok: true, message });
+export const down = (message: string): Verdict => ({ ok: false, message });
+
+const defaultClock = systemClock({ unref: true });
+
+/**
+ * Runs `body` with a signal that fires at the deadline or when the caller aborts.
+ * The body must close its sockets when that signal fires; runCheck settles at once
+ * either way and always fires the signal at the end so nothing the body opened
+ * outlives the check.
+ */
+export async function runCheck(
+  ctx: ServiceCheckContext,
+  signal: AbortSignal,
+  body: (signal: AbortSignal) => Promise<Verdict>,
+  clock: Clock = defaultClock,
+): Promise<CheckResult> {
+  const start = clock.now();
+  const controller = new AbortController();
+  let stopped: Verdict | undefined;
+  let wake: (() => void) | undefined;
+  const stoppedEarly = new Promise<void>((resolve) => {
+    wake = resolve;
+  });
+  const stop = (verdict: Verdict): void => {
+    if (stopped) return;
+    stopped = verdict;
+    controller.abort(new Error(verdict.message));
+    wake?.();
+  };
+  const timer = clock.setTimeout(
+    () => stop(down(`no answer within ${ctx.timeoutMs} ms (negotiatetimeout)`)),
+    ctx.timeoutMs,
+  );
+  const onAbort = (): void => stop(down('check aborted'));
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+
+  let verdict: Verdict;
+  try {
+    const settled = await Promise.race([
+      body(controller.signal).then(
+        (v) => v,
+        (err: unknown) => down(describeError(err)),
+      ),
+      stoppedEarly.then(() => undefined),
+    ]);
+    // An abort wins over whatever error the body raised while being torn down.
+    verdict = stopped ?? settled ?? down('check aborted');
+  } finally {
+    clock.clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+    controller.abort(new Error('check finished'));
+  }
+  return { ok: verdict.ok, message: verdict.message, durationMs: Math.max(0, clock.now() - start) };
+}
