@@ -1,0 +1,84 @@
+// Every diagnostic code the vrrp.cf engine emits, with the one-line meaning the docs
+// and `haldir-vrrp configtest --codes` show. Codes are stable: scripts grep for them.
+
+import type { Diagnostic, Severity } from '../config/model.js';
+
+export const VRRP_DIAGNOSTIC_CODES = {
+  // file and ini structure
+  'E-FILE': 'the config file cannot be read',
+  'E-SYNTAX': 'a line ini ignores (starts with "=")',
+  'E-SECTION-SYNTAX': 'a section header with text after "]" (ini then reads it as a key)',
+  'E-SECTION-NAME': 'a section without a name, or with "." (ini nests) or spaces in the name',
+  'E-UNKNOWN-SECTION': 'a section other than global, vrrp_instance, vrrp_script, vrrp_sync_group',
+  'E-DUPLICATE-SECTION': 'the same section twice (ini silently merges them)',
+  'E-OUTSIDE-SECTION': 'a directive before the first section header',
+  'E-KEEPALIVED-SYNTAX': 'keepalived.conf brace syntax in vrrp.cf (use import-keepalived)',
+  'E-UNKNOWN-DIRECTIVE': 'a directive the section does not know',
+  'E-NOT-A-LIST': 'key[] = value for a directive that takes one value',
+  'E-MISSING-VALUE': 'a directive without a value',
+  'E-MISSING-DIRECTIVE': 'a required directive is absent',
+  // values
+  'E-BAD-INTEGER': 'not a whole number',
+  'E-BAD-NUMBER': 'not a number',
+  'E-BAD-BOOLEAN': 'not yes/no',
+  'E-BAD-ENUM': 'not one of the allowed words',
+  'E-BAD-ADDRESS': 'not a numeric IPv4/IPv6 address',
+  'E-BAD-VIP': 'not addr[/prefix] [dev X] [label X] [scope S] [brd B]',
+  'E-BAD-HOSTPORT': 'not host[:port]',
+  'E-BAD-EMAIL': 'not an e-mail address',
+  'E-BAD-COMMAND': 'an empty command or an unterminated quote',
+  'E-BAD-TRACK': 'not NAME [weight N]',
+  'E-RANGE': 'a number outside the directive\'s range',
+  'E-PRIORITY-RANGE': 'priority outside 1..255',
+  'E-VRID-RANGE': 'virtual_router_id outside 1..255',
+  // consistency
+  'E-V2-SUBSECOND': 'VRRPv2 with a fractional advert_int (v2 carries whole seconds)',
+  'E-V2-IPV6': 'VRRPv2 with an IPv6 virtual address (IPv6 needs version 3)',
+  'E-MIXED-FAMILY': 'IPv4 and IPv6 virtual addresses in one instance',
+  'E-UNICAST-FAMILY': 'unicast_src_ip / unicast_peer of another family than the VIPs',
+  'E-DUPLICATE-VRID': 'two instances with the same virtual_router_id on one interface and family',
+  'E-NOPREEMPT-MASTER': 'nopreempt with state MASTER (nopreempt needs state BACKUP)',
+  'E-AUTH-INCOMPLETE': 'auth_type without auth_pass or auth_pass without auth_type',
+  'E-UNDEFINED-SCRIPT': 'track_script names no [vrrp_script NAME] section',
+  'E-UNKNOWN-INSTANCE': 'a sync group names no [vrrp_instance NAME] section',
+  'E-INSTANCE-IN-TWO-GROUPS': 'an instance listed in two sync groups',
+  'E-NO-INSTANCES': 'no [vrrp_instance NAME] section at all',
+  // warnings
+  'W-INLINE-COMMENT': 'an unquoted ";" or "#" inside a value: ini cuts the value there',
+  'W-PARTIAL-QUOTE': 'a value starting with a quote that does not end with it: ini keeps the quotes',
+  'W-DUPLICATE-KEY': 'a one-value directive given twice (the last one wins)',
+  'W-AUTH-PASS-TRUNCATED': 'auth_pass longer than 8 characters (only the first 8 are used)',
+  'W-AUTH-V3-IGNORED': 'authentication with version 3 (VRRPv3 has none; ignored)',
+  'W-NO-VIPS': 'an instance without virtual_ipaddress',
+  'W-UNUSED-SCRIPT': 'a vrrp_script no instance tracks',
+} as const;
+
+export type VrrpDiagnosticCode = keyof typeof VRRP_DIAGNOSTIC_CODES;
+
+export function severityOf(code: VrrpDiagnosticCode): Severity {
+  return code.startsWith('W-') ? 'warning' : 'error';
+}
+
+/** Collects diagnostics for one file; the parser reports everything in one pass. */
+export class DiagnosticSink {
+  readonly items: Diagnostic[] = [];
+  constructor(readonly file: string) {}
+
+  report(code: VrrpDiagnosticCode, message: string, line: number, column = 1): void {
+    this.items.push({ severity: severityOf(code), code, message, file: this.file, line, column });
+  }
+
+  get hasErrors(): boolean {
+    return this.items.some((d) => d.severity === 'error');
+  }
+}
+
+/** Compiler-style one-liner: `file:line:col: error[CODE]: message`. */
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.file}:${d.line}:${d.column}: ${d.severity}[${d.code}]: ${d.message}`;
+}
+
+/** File order, then column: the order an operator reads them in. */
+export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
+  return [...ds].sort((a, b) => a.line - b.line || a.column - b.column);
+}
