@@ -104,3 +104,21 @@ export class DropCounters {
     return Object.fromEntries(this.counts);
   }
 }
+
+export type Routed =
+  | { ok: true; instance: string; src: string; advert: Advert }
+  | { ok: false; reason: DropReason; detail: string; instance?: string; log?: string };
+
+/**
+ * The whole receive path for one packet on one (interface, family) socket: decode,
+ * find the instance by VRID, admit. Pure, so it can be fuzzed together with step().
+ */
+export function routePacket(instances: readonly InstanceParams[], p: ReceivedPacket): Routed {
+  const d = decodeReceived(p);
+  if (!d.ok) return d;
+  const target = instances.find((i) => i.vrid === d.advert.vrid && i.family === p.family);
+  if (!target) return { ok: false, reason: 'wrong-vrid', detail: `no instance with VRID ${d.advert.vrid}` };
+  const a = admitAdvert(target, d.src, d.advert, d.ttl);
+  if (!a.ok) return { ...a, instance: target.name };
+  return { ok: true, instance: target.name, src: a.src, advert: a.advert };
+}
