@@ -1,0 +1,286 @@
+// Where log lines go, chosen as ldirectord chooses (ld_openlog L4469, ld_log L4499):
+//  - supervised (or foreground)  -> stdout: `[localtime] msg`, or under systemd's journal
+//                                   the bare message with an sd-daemon `<N>` level prefix;
+//  - logfile with a leading '/'  -> that file: `[localtime|CFGNAME|PID] msg`;
+//  - any other logfile value     -> syslog with that facility (src/runtime/syslog.ts).
+// ldirectord opened and closed the file for every line so logrotate could move it; we keep
+// the file open and compare its inode with the path's before each write, which sees a
+// rename-style rotation on the next line, and reopen() forces it (SIGUSR1, tests).
+
+import { closeSync, fstatSync, openSync, statSync, writeSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import type { LogLevel, Logger } from './logger.js';
+import type { SyslogWriterOptions } from './syslog.js';
+import { SyslogWriter, parseFacility } from './syslog.js';
+
+/** A Logger that owns an output and can reopen and close it. */
+export interface LogSink extends Logger {
+  /** Reopens the output (after log rotation). */
+  reopen(): void;
+  /** Flushes and releases the output. */
+  close(): Promise<void>;
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Perl's scalar localtime(): `Sat Nov 21 05:05:09 2026`, day of month space-padded. */
+export function perlLocaltime(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ` +
+    `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${d.getFullYear()}`
+  );
+}
+
+/** ld_log drops one trailing newline (chomp) and writes the rest as is. */
+function chomp(msg: string): string {
+  return msg.endsWith('\n') ? msg.slice(0, -1) : msg;
+}
+
+/** One line of ldirectord's log file: `[localtime|CFGNAME|PID] msg\n`. */
+export function formatFileLine(wallMs: number, cfgName: string, pid: number, msg: string): string {
+  return `[${perlLocaltime(wallMs)}|${cfgName}|${pid}] ${chomp(msg)}\n`;
+}
+
+/** sd-daemon(3) level prefixes the journal reads from a service's stdout. */
+const SD_LEVEL: Record<LogLevel, string> = { debug: '<7>', info: '<6>', warn: '<4>', error: '<3>' };
+
+/** One stdout line: `[localtime] msg` as ldirectord supervised, or `<N>msg` for the journal. */
+export function formatStreamLine(wallMs: number, level: LogLevel, msg: string, journal: boolean): string {
+  return journal ? `${SD_LEVEL[level]}${chomp(msg)}\n` : `[${perlLocaltime(wallMs)}] ${chomp(msg)}\n`;
+}
+
+/**
+ * Whether fd `stdoutStat` is the journal stream systemd gave us: JOURNAL_STREAM holds
+ * "DEV:INODE" of it (systemd.exec(5)); a redirected stdout no longer matches.
+ */
+export function isJournalStream(
+  journalStream: string | undefined,
+  stdoutStat: { dev: number | bigint; ino: number | bigint } | undefined,
+): boolean {
+  if (!journalStream || !stdoutStat) return false;
+  const [dev, ino] = journalStream.split(':');
+  return dev === String(stdoutStat.dev) && ino === String(stdoutStat.ino);
+}
+
+interface LevelFilter {
+  readonly debug?: boolean;
+}
+
+abstract class LineSink implements LogSink {
+  constructor(private readonly filter: LevelFilter) {}
+  debug(msg: string): void {
+    if (this.filter.debug) this.write('debug', msg);
+  }
+  info(msg: string): void {
+    this.write('info', msg);
+  }
+  warn(msg: string): void {
+    this.write('warn', msg);
+  }
+  error(msg: string): void {
+    this.write('error', msg);
+  }
+  abstract reopen(): void;
+  abstract close(): Promise<void>;
+  protected abstract write(level: LogLevel, msg: string): void;
+}
+
+export interface FileLogSinkOptions extends LevelFilter {
+  readonly path: string;
+  /** ldirectord's $CFGNAME: the config file's base name. */
+  readonly cfgName: string;
+  readonly pid?: number;
+  readonly clock?: Clock;
+  /** Where a line goes when the file cannot be written (ld_log prints to STDERR). */
+  readonly fallback?: (line: string) => void;
+}
+
+/** ldirectord's log file. */
+export class FileLogSink extends LineSink {
+  private fd: number | undefined;
+  private ino: number | undefined;
+  private readonly path: string;
+  private readonly cfgName: string;
+  private readonly pid: number;
+  private readonly clock: Clock;
+  private readonly fallback: (line: string) => void;
+
+  constructor(opts: FileLogSinkOptions) {
+    super(opts);
+    this.path = opts.path;
+    this.cfgName = basename(opts.cfgName);
+    this.pid = opts.pid ?? process.pid;
+    this.clock = opts.clock ?? systemClock();
+    this.fallback = opts.fallback ?? ((line) => process.stderr.write(line));
+  }
+
+  reopen(): void {
+    this.closeFd();
+    this.openFd();
+  }
+
+  close(): Promise<void> {
+    this.closeFd();
+    return Promise.resolve();
+  }
+
+  protected write(_level: LogLevel, msg: string): void {
+    const line = formatFileLine(this.clock.wallNow(), this.cfgName, this.pid, msg);
+    try {
+      if (this.fd === undefined || this.rotatedAway()) this.reopen();
+      writeSync(this.fd!, line);
+    } catch {
+      // As ld_log: when the file cannot be written, the message goes to stderr.
+      this.closeFd();
+      this.fallback(`${chomp(msg)}\n`);
+    }
+  }
+
+  /** The path now names another file (renamed by logrotate) or nothing (deleted). */
+  private rotatedAway(): boolean {
+    try {
+      return statSync(this.path).ino !== this.ino;
+    } catch {
+      return true;
+    }
+  }
+
+  private openFd(): void {
+    this.fd = openSync(this.path, 'a', 0o640);
+    this.ino = fstatSync(this.fd).ino;
+  }
+
+  private closeFd(): void {
+    if (this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // Already gone; nothing to release.
+      }
+    }
+    this.fd = undefined;
+    this.ino = undefined;
+  }
+}
+
+export interface StreamLogSinkOptions extends LevelFilter {
+  readonly stream?: NodeJS.WritableStream;
+  /** Bare messages with `<N>` level prefixes for systemd's journal. */
+  readonly journal?: boolean;
+  readonly clock?: Clock;
+}
+
+/** stdout (supervised=yes, foreground, systemd). */
+export class StreamLogSink extends LineSink {
+  private readonly stream: NodeJS.WritableStream;
+  private readonly journal: boolean;
+  private readonly clock: Clock;
+
+  constructor(opts: StreamLogSinkOptions = {}) {
+    super(opts);
+    this.stream = opts.stream ?? process.stdout;
+    this.journal = opts.journal ?? false;
+    this.clock = opts.clock ?? systemClock();
+  }
+
+  reopen(): void {
+    // Nothing to reopen: the supervisor owns the stream.
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  protected write(level: LogLevel, msg: string): void {
+    this.stream.write(formatStreamLine(this.clock.wallNow(), level, msg, this.journal));
+  }
+}
+
+export interface SyslogLogSinkOptions extends SyslogWriterOptions, LevelFilter {}
+
+/** syslog (logfile = a facility), through SyslogWriter. */
+export class SyslogLogSink extends LineSink {
+  private readonly writer: SyslogWriter;
+
+  constructor(opts: SyslogLogSinkOptions) {
+    super(opts);
+    this.writer = new SyslogWriter(opts);
+  }
+
+  reopen(): void {
+    this.writer.reopen();
+  }
+
+  /** Resolves once every line so far is with syslog (or, failing that, on stderr). */
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
+  close(): Promise<void> {
+    return this.writer.close();
+  }
+
+  protected write(level: LogLevel, msg: string): void {
+    this.writer.write(level, msg);
+  }
+}
+
+export interface LogSinkChoice {
+  /** GlobalConfig.logfile: a path, or a syslog facility. */
+  readonly logfile: string;
+  readonly supervised: boolean;
+  /** The config file (its base name is ldirectord's CFGNAME). */
+  readonly configFile: string;
+  /** -d / foreground debugging: every line, debug included, to stdout. */
+  readonly foreground?: boolean;
+  /** Syslog ident; `haldir` or `haldir-vrrp`. */
+  readonly ident?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly clock?: Clock;
+}
+
+/** Error with a stable code for an unusable logfile value. */
+export class LogSinkError extends Error {
+  constructor(
+    readonly code: 'E-LOGFILE-FACILITY',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'LogSinkError';
+  }
+}
+
+/** Picks and builds the sink as ld_openlog/ld_log would choose it. */
+export function createLogSink(choice: LogSinkChoice): LogSink {
+  const env = choice.env ?? process.env;
+  if (choice.supervised || choice.foreground) {
+    let stdoutStat: { dev: number; ino: number } | undefined;
+    try {
+      stdoutStat = fstatSync(1);
+    } catch {
+      stdoutStat = undefined;
+    }
+    return new StreamLogSink({
+      journal: isJournalStream(env.JOURNAL_STREAM, stdoutStat),
+      debug: choice.foreground,
+      clock: choice.clock,
+    });
+  }
+  if (choice.logfile.startsWith('/')) {
+    return new FileLogSink({ path: choice.logfile, cfgName: choice.configFile, clock: choice.clock });
+  }
+  const facility = parseFacility(choice.logfile);
+  if (facility === undefined) {
+    throw new LogSinkError(
+      'E-LOGFILE-FACILITY',
+      `logfile "${choice.logfile}" is neither an absolute path nor a syslog facility; ` +
+        'use a path such as /var/log/haldir.log or a facility such as local0 or daemon',
+    );
+  }
+  return new SyslogLogSink({ facility: choice.logfile, ident: choice.ident ?? 'haldir', debug: choice.foreground });
+}
