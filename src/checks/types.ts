@@ -1,7 +1,7 @@
 // The contract between the scheduler and every check. A check does I/O and returns
 // data; it never throws for a dead backend, never logs, never touches failurecount
 // (the tracker owns that). Shaped after google/seesaw's check Result.
-import type { AddressFamily, HttpMethod, ServiceName } from '../config/model.js';
+import type { AddressFamily, HttpMethod, ServiceName, VirtualProtocol } from '../config/model.js';
 
 export interface CheckResult {
   readonly ok: boolean;
@@ -35,6 +35,11 @@ export interface ServiceCheckContext {
   readonly timeoutMs: number;
   /** This host's name, for defaults such as sip's ldirectord@HOST. */
   readonly hostname: string;
+  /**
+   * The virtual's protocol. dns (usevc) and sip (ld_open_socket) talk udp only when it
+   * is 'udp'; anything else, or undefined, means tcp for sip and udp for dns (Net::DNS).
+   */
+  readonly protocol?: VirtualProtocol;
 }
 
 /** One negotiate service (src/checks/services/NAME.ts exports `check`). */

@@ -1,31 +1,14 @@
 // Servers that accept and never answer: the timeout case of every check.
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { startBannerServer } from './banner.js';
+import type { RunningServer } from './running-server.js';
 
-export interface RunningServer {
-  readonly host: string;
-  readonly port: number;
-  stop(): Promise<void>;
-}
+export type { RunningServer } from './running-server.js';
 
 /** TCP listener that accepts connections and never writes a byte. */
-export async function startTcpBlackhole(host = '127.0.0.1'): Promise<RunningServer> {
-  const sockets = new Set<net.Socket>();
-  const srv = net.createServer((s) => {
-    sockets.add(s);
-    s.on('error', () => undefined);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => srv.listen(0, host, resolve));
-  return {
-    host,
-    port: (srv.address() as net.AddressInfo).port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        srv.close(() => resolve());
-      }),
-  };
+export function startTcpBlackhole(host = '127.0.0.1'): Promise<RunningServer> {
+  return startBannerServer(undefined, host);
 }
 
 /** UDP socket that swallows every datagram; `received` counts them. */

@@ -82,7 +82,7 @@ export async function startDaemon(spec: DaemonSpec): Promise<Daemon> {
     } catch {
       return;
     }
-    const killed = await Promise.race([exit.then(() => true), sleep(5000).then(() => false)]);
+    const killed = await Promise.race([exit.then(() => true), sleep(5000, undefined, { ref: false }).then(() => false)]);
     if (!killed) {
       try {
         process.kill(-child.pid, 'SIGKILL');
