@@ -1,19 +1,17 @@
-// Compiles a `receive` string (a Perl regex in ldirectord syntax) into a JS RegExp.
-// The config parser owns the Perl -> JS translation (src/config/perl-regex.ts); until a
-// config hands us its compiled form we fall back to JS syntax, which covers what real
-// configs use (literal text, ., *, [..], anchors). ldirectord treats a receive that does
-// not match /.+/ as "no receive" (check_http L3055), so '' compiles to undefined.
+// Compiles a `receive` string (a Perl regex in ldirectord syntax) into a JS RegExp with
+// the config module's translator (src/config/perl-regex.ts). ldirectord treats a
+// receive that does not match /.+/ as "no receive" (check_http L3055), so '' compiles
+// to undefined. The config parser already rejected untranslatable regexes (E-REGEX);
+// should one reach us anyway, it matches nothing, so the check fails visibly.
+import { compilePerlRegex } from '../config/perl-regex.js';
 
-export type ReceiveCompiler = (src: string) => RegExp;
-
-let compiler: ReceiveCompiler = (src) => new RegExp(src);
-
-/** Lets the daemon plug in the config module's Perl-regex translator. */
-export function setReceiveCompiler(fn: ReceiveCompiler): void {
-  compiler = fn;
-}
+const NEVER = /(?!)/;
 
 export function compileReceive(src: string): RegExp | undefined {
   if (src === '') return undefined;
-  return compiler(src);
+  try {
+    return compilePerlRegex(src);
+  } catch {
+    return NEVER;
+  }
 }
