@@ -1,6 +1,61 @@
-// negotiate check for service=ftp (ldirectord check_ftp). Stub until implemented.
+// negotiate check for service=ftp (ldirectord check_ftp, L3718, Net::FTP): log in
+// (login/passwd; the config layer defaults them to anonymous / ldirectord@HOSTNAME),
+// cwd "/", binary, passive, RETR the request, and want the file body to match receive.
+// Difference: ldirectord ignores every FTP error and matches receive against whatever
+// was fetched (possibly nothing; an empty receive then reuses Perl's last match), so a
+// dead server can look up. haldir wants the RETR to succeed, and the body to match
+// receive when one is set.
+import { Writable } from 'node:stream';
+import { Client } from 'basic-ftp';
 import type { CheckResult, ServiceCheckContext } from '../types.js';
+import { down, runCheck, up } from './lib/run-check.js';
 
-export async function check(_ctx: ServiceCheckContext, _signal: AbortSignal): Promise<CheckResult> {
-  return { ok: false, message: 'service ftp: check not implemented yet', durationMs: 0 };
+/** Bodies are only matched against receive; keep the first MiB (memory bound). */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function memorySink(): { sink: Writable; text: () => string } {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      if (size < MAX_BODY_BYTES) {
+        chunks.push(chunk);
+        size += chunk.length;
+      }
+      cb();
+    },
+  });
+  return { sink, text: () => Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('latin1') };
+}
+
+export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<CheckResult> {
+  return runCheck(ctx, signal, async (sig) => {
+    const client = new Client(ctx.timeoutMs);
+    const onAbort = (): void => client.close();
+    sig.addEventListener('abort', onAbort, { once: true });
+    try {
+      await client.access({
+        host: ctx.host,
+        port: ctx.port,
+        user: ctx.login || 'anonymous',
+        password: ctx.passwd || `ldirectord@${ctx.hostname}`,
+      });
+      // Net::FTP's cwd("/") result is ignored by ldirectord too.
+      await client.cd('/').catch(() => undefined);
+      const { sink, text } = memorySink();
+      await client.downloadTo(sink, ctx.request);
+      const body = text();
+      if (ctx.receive && !ctx.receive.test(body)) {
+        return down(`FTP ${ctx.request}: response mismatch (${body.length} bytes do not match receive)`);
+      }
+      return up(`FTP ${ctx.request}: ${body.length} bytes${ctx.receive ? ' matching receive' : ''}`);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      const text = err instanceof Error ? err.message : String(err);
+      return down(typeof code === 'number' ? `FTP ${text}` : text);
+    } finally {
+      sig.removeEventListener('abort', onAbort);
+      client.close();
+    }
+  });
 }
