@@ -3,6 +3,9 @@
 
 import type { Diagnostic, Severity } from '../config/model.js';
 
+// One rendering for both configs: `file:line:col: error[CODE]: message`.
+export { formatDiagnostic } from '../config/diagnostics.js';
+
 export const VRRP_DIAGNOSTIC_CODES = {
   // file and ini structure
   'E-FILE': 'the config file cannot be read',
@@ -71,11 +74,6 @@ export class DiagnosticSink {
   get hasErrors(): boolean {
     return this.items.some((d) => d.severity === 'error');
   }
-}
-
-/** Compiler-style one-liner: `file:line:col: error[CODE]: message`. */
-export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.file}:${d.line}:${d.column}: ${d.severity}[${d.code}]: ${d.message}`;
 }
 
 /** File order, then column: the order an operator reads them in. */

@@ -5,6 +5,7 @@
 
 import { hostname as osHostname } from 'node:os';
 import type { AddressFamily, Diagnostic, SourceRef } from '../config/model.js';
+import { didYouMean } from '../config/diagnostics.js';
 import { DiagnosticSink, sortDiagnostics } from './diagnostics.js';
 import { DIRECTIVES, SECTION_KINDS, type SectionKind } from './directives.js';
 import { scanIni, type ScannedEntry, type ScannedSection, type IniScan } from './ini-scan.js';
@@ -26,7 +27,6 @@ import {
 } from './model.js';
 import { SectionReader, type Located } from './section-reader.js';
 import {
-  didYouMean,
   familyOf,
   isValueError,
   parseAddress,

@@ -3,10 +3,11 @@
 // out typed values, each failure a positioned diagnostic.
 
 import type { SourceRef } from '../config/model.js';
+import { didYouMean } from '../config/diagnostics.js';
 import { DiagnosticSink, type VrrpDiagnosticCode } from './diagnostics.js';
 import { DIRECTIVES, GLOBAL_ALIASES, KEEPALIVED_HINTS, SECTION_KINDS, type DirectiveShape, type SectionKind } from './directives.js';
 import type { ScannedEntry } from './ini-scan.js';
-import { didYouMean, isValueError, parseBoolean, parseInteger, parseNumber, type Parsed } from './values.js';
+import { isValueError, parseBoolean, parseInteger, parseNumber, type Parsed } from './values.js';
 
 export interface Located<T> {
   readonly value: T;

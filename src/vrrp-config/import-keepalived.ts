@@ -1,0 +1,303 @@
+// `haldir-vrrp import-keepalived [FILE]`: keepalived.conf -> vrrp.cf.
+// Converts global_defs, vrrp_instance, vrrp_script and vrrp_sync_group (keepalived
+// 2.2.7 keywords) and lists everything it did not convert with its line and why:
+// virtual_server blocks belong in ldirectord.cf, includes are not followed, and
+// keywords haldir-vrrp has no equivalent for are named. The output always goes
+// through parseVrrpConfig; a line it rejects is commented out and reported, so the
+// written vrrp.cf passes configtest.
+
+import { didYouMean } from '../config/diagnostics.js';
+import { formatDiagnostic } from './diagnostics.js';
+import { iniLine } from './ini-write.js';
+import { parseKeepalived, type KaStatement } from './keepalived-parse.js';
+import { parseVrrpConfig } from './parse.js';
+import { processIo, readOrReport, type VrrpCliIo } from './cli-io.js';
+
+export interface UnconvertedItem {
+  readonly line: number;
+  readonly text: string;
+  readonly reason: string;
+}
+
+export interface ImportResult {
+  readonly vrrpCf: string;
+  readonly unconverted: readonly UnconvertedItem[];
+}
+
+/** An output line and the keepalived line it came from (0: generated). */
+interface OutLine {
+  text: string;
+  readonly from: number;
+  readonly source: string;
+}
+
+class Emitter {
+  readonly lines: OutLine[] = [];
+  readonly unconverted: UnconvertedItem[] = [];
+
+  raw(text: string, from = 0, source = ''): void {
+    this.lines.push({ text, from, source });
+  }
+  set(key: string, value: string, s: KaStatement): void {
+    this.raw(iniLine(key, value), s.line, s.text);
+  }
+  skip(s: KaStatement, reason: string): void {
+    this.unconverted.push({ line: s.line, text: s.text, reason });
+  }
+}
+
+const NOT_SUPPORTED = 'haldir-vrrp has no equivalent keyword';
+const LVS_REASON = 'LVS virtual servers belong in ldirectord.cf (haldir reads ldirectord syntax: virtual=VIP:PORT, real=RIP:PORT gate, checktype=negotiate)';
+
+/** keepalived keywords whose value is the rest of the line, copied under the same name. */
+const SAME_NAME_INSTANCE = new Set([
+  'interface', 'virtual_router_id', 'priority', 'advert_int', 'version', 'preempt_delay', 'unicast_src_ip',
+  'garp_master_delay', 'garp_master_repeat', 'garp_master_refresh', 'lvs_sync_daemon_interface',
+]);
+const NOTIFY = new Set(['notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify']);
+const INSTANCE_KEYWORDS = [...SAME_NAME_INSTANCE, ...NOTIFY, 'state', 'nopreempt', 'authentication', 'virtual_ipaddress',
+  'virtual_ipaddress_excluded', 'unicast_peer', 'track_script', 'track_interface', 'smtp_alert'];
+const SAME_NAME_SCRIPT = new Set(['interval', 'timeout', 'weight', 'rise', 'fall']);
+
+/** keepalived's value for a script/notify keyword: one quoted word is the whole command. */
+function commandText(s: KaStatement): string {
+  const only = s.args.length === 1 ? s.args[0] : undefined;
+  return only ? only.text : s.rest;
+}
+
+function lineEntries(s: KaStatement): string[] {
+  return (s.children ?? []).map((c) => [c.keyword, ...c.args.map((a) => a.text)].join(' '));
+}
+
+function needsArgs(s: KaStatement, e: Emitter): boolean {
+  if (s.args.length === 0) {
+    e.skip(s, `${s.keyword} without a value`);
+    return false;
+  }
+  return true;
+}
+
+function convertGlobal(s: KaStatement, e: Emitter): void {
+  e.raw('[global]', s.line, s.text);
+  for (const c of s.children ?? []) {
+    switch (c.keyword) {
+      case 'router_id':
+      case 'smtp_connect_timeout':
+      case 'vrrp_mcast_group4':
+      case 'vrrp_mcast_group6':
+        if (needsArgs(c, e)) e.set(c.keyword, c.args[0]?.text ?? '', c);
+        break;
+      case 'vrrp_version':
+        if (needsArgs(c, e)) e.set('vrrp_version', c.args[0]?.text ?? '', c);
+        break;
+      case 'notification_email': {
+        const addrs = [...c.args.map((a) => a.text), ...lineEntries(c)].flatMap((x) => x.split(/\s+/)).filter((x) => x !== '');
+        if (addrs.length > 0) e.set('emailalert', addrs.join(', '), c);
+        break;
+      }
+      case 'notification_email_from':
+        if (needsArgs(c, e)) e.set('emailalertfrom', c.rest.replace(/^"(.*)"$/, '$1'), c);
+        break;
+      case 'smtp_server': {
+        if (!needsArgs(c, e)) break;
+        const host = c.args[0]?.text ?? '';
+        const port = c.args[1]?.text;
+        e.set('smtp', port ? `${host.includes(':') ? `[${host}]` : host}:${port}` : host, c);
+        break;
+      }
+      case 'smtp_alert':
+        e.set('smtp_alert', c.args[0]?.text ?? 'yes', c);
+        break;
+      default:
+        e.skip(c, `global_defs ${c.keyword}: ${NOT_SUPPORTED}`);
+    }
+  }
+}
+
+function convertInstance(s: KaStatement, e: Emitter): void {
+  const name = s.args[0]?.text ?? '';
+  e.raw('');
+  e.raw(`[vrrp_instance ${name}]`, s.line, s.text);
+  const kids = s.children ?? [];
+  const state = kids.find((c) => c.keyword === 'state')?.args[0]?.text.toUpperCase();
+  for (const c of kids) {
+    if (SAME_NAME_INSTANCE.has(c.keyword)) {
+      if (needsArgs(c, e)) e.set(c.keyword, c.args[0]?.text ?? '', c);
+      continue;
+    }
+    if (NOTIFY.has(c.keyword)) {
+      if (needsArgs(c, e)) e.set(c.keyword, commandText(c), c);
+      continue;
+    }
+    switch (c.keyword) {
+      case 'state':
+        if (needsArgs(c, e)) e.set('state', c.args[0]?.text.toUpperCase() ?? '', c);
+        break;
+      case 'nopreempt':
+        if (state === 'MASTER') {
+          // keepalived 2.2.7 vrrp_complete_instance(): "nopreempt will not work with
+          // initial state MASTER - clearing"; keep what keepalived actually runs.
+          e.skip(c, 'nopreempt with state MASTER: keepalived ignores it (and so does this conversion); for nopreempt set state BACKUP on both nodes');
+        } else e.set('nopreempt', 'yes', c);
+        break;
+      case 'authentication':
+        for (const a of c.children ?? []) {
+          if (a.keyword === 'auth_type' && a.args[0]?.text !== 'PASS') e.skip(a, `auth_type ${a.args[0]?.text ?? ''}: haldir-vrrp supports PASS only (AH is deprecated by RFC 3768)`);
+          else if (a.keyword === 'auth_type' || a.keyword === 'auth_pass') {
+            if (needsArgs(a, e)) e.set(a.keyword, a.args[0]?.text ?? '', a);
+          } else e.skip(a, `authentication ${a.keyword}: ${NOT_SUPPORTED}`);
+        }
+        break;
+      case 'virtual_ipaddress':
+      case 'virtual_ipaddress_excluded':
+        for (const v of c.children ?? []) e.set(`${c.keyword}[]`, [v.keyword, ...v.args.map((a) => a.text)].join(' '), v);
+        break;
+      case 'unicast_peer':
+        for (const p of c.children ?? []) {
+          e.set('unicast_peer[]', p.keyword, p);
+          if (p.args.length > 0) e.skip(p, `unicast_peer options (${p.rest}): ${NOT_SUPPORTED}`);
+        }
+        break;
+      case 'track_script':
+      case 'track_interface': {
+        // keepalived 1.x also allowed `track_script check_web` on one line.
+        const inline = c.args.length > 0 && !c.children ? [[c.args.map((a) => a.text).join(' '), c] as const] : [];
+        const items = [...inline, ...(c.children ?? []).map((t) => [[t.keyword, ...t.args.map((a) => a.text)].join(' '), t] as const)];
+        for (const [text, at] of items) e.set(`${c.keyword}[]`, text, at);
+        break;
+      }
+      case 'smtp_alert':
+        e.set('smtp_alert', c.args[0]?.text ?? 'yes', c);
+        break;
+      default: {
+        const guess = didYouMean(c.keyword, INSTANCE_KEYWORDS);
+        e.skip(c, ['virtual_server', 'real_server'].includes(c.keyword) ? LVS_REASON
+          : `vrrp_instance ${c.keyword}: ${guess ? `unknown keyword (keepalived ignores it too); did you mean ${guess}?` : NOT_SUPPORTED}`);
+      }
+    }
+  }
+}
+
+function convertScript(s: KaStatement, e: Emitter): void {
+  e.raw('');
+  e.raw(`[vrrp_script ${s.args[0]?.text ?? ''}]`, s.line, s.text);
+  for (const c of s.children ?? []) {
+    if (c.keyword === 'script') {
+      if (needsArgs(c, e)) e.set('script', commandText(c), c);
+    } else if (SAME_NAME_SCRIPT.has(c.keyword)) {
+      if (needsArgs(c, e)) e.set(c.keyword, c.args[0]?.text ?? '', c);
+    } else e.skip(c, `vrrp_script ${c.keyword}: ${NOT_SUPPORTED}`);
+  }
+}
+
+function convertSyncGroup(s: KaStatement, e: Emitter): void {
+  e.raw('');
+  e.raw(`[vrrp_sync_group ${s.args[0]?.text ?? ''}]`, s.line, s.text);
+  for (const c of s.children ?? []) {
+    if (c.keyword === 'group') {
+      for (const g of c.children ?? []) for (const n of [g.keyword, ...g.args.map((a) => a.text)]) e.set('group[]', n, g);
+    } else e.skip(c, `vrrp_sync_group ${c.keyword}: ${NOT_SUPPORTED} (notify scripts go on each instance)`);
+  }
+}
+
+function convertTop(s: KaStatement, e: Emitter): void {
+  const named = s.args.length > 0;
+  switch (s.keyword) {
+    case 'global_defs':
+      return convertGlobal(s, e);
+    case 'vrrp_instance':
+      return named ? convertInstance(s, e) : e.skip(s, 'vrrp_instance without a name');
+    case 'vrrp_script':
+      return named ? convertScript(s, e) : e.skip(s, 'vrrp_script without a name');
+    case 'vrrp_sync_group':
+      return named ? convertSyncGroup(s, e) : e.skip(s, 'vrrp_sync_group without a name');
+    case 'virtual_server':
+    case 'virtual_server_group':
+      return e.skip(s, LVS_REASON);
+    case 'include':
+      return e.skip(s, 'include is not followed: import the included file on its own and merge the sections');
+    default:
+      return e.skip(s, `${s.keyword}: ${NOT_SUPPORTED}`);
+  }
+}
+
+/** Comment out output lines vrrp.cf's parser rejects, until it accepts the file. */
+function repair(e: Emitter, file: string): void {
+  for (let round = 0; round < 10; round++) {
+    const text = e.lines.map((l) => l.text).join('\n') + '\n';
+    const errors = parseVrrpConfig(text, file, { hostname: 'import' }).diagnostics.filter((d) => d.severity === 'error');
+    const fixable = errors.filter((d) => d.line > 0 && !(e.lines[d.line - 1]?.text.startsWith(';') ?? true));
+    if (fixable.length === 0) {
+      for (const d of errors) e.unconverted.push({ line: 0, text: '', reason: `the converted vrrp.cf still has: ${formatDiagnostic(d)}` });
+      return;
+    }
+    for (const d of fixable) {
+      const out = e.lines[d.line - 1];
+      if (!out) continue;
+      e.unconverted.push({ line: out.from, text: out.source, reason: `${d.code}: ${d.message}` });
+      if (out.text.startsWith('[')) {
+        // A section vrrp.cf cannot accept: comment out the whole section.
+        for (let i = d.line - 1; i < e.lines.length && !(i > d.line - 1 && e.lines[i]?.text.startsWith('[')); i++) {
+          const l = e.lines[i];
+          if (l && l.text !== '' && !l.text.startsWith(';')) l.text = `; ${l.text}`;
+        }
+      } else out.text = `; ${out.text}`;
+    }
+  }
+}
+
+export function importKeepalived(text: string, file: string): ImportResult {
+  const parsed = parseKeepalived(text);
+  const e = new Emitter();
+  e.raw(`; vrrp.cf converted from ${file} by haldir-vrrp import-keepalived`);
+  e.raw('; check it with: haldir-vrrp configtest FILE');
+  const statements = parsed.statements;
+  // [global] first: vrrp.cf readers expect it on top, keepalived allows global_defs anywhere.
+  const globals = statements.filter((s) => s.keyword === 'global_defs');
+  if (globals.length > 1) for (const g of globals.slice(1)) e.skip(g, 'a second global_defs block; merge it into the first');
+  for (const s of globals.slice(0, 1)) convertGlobal(s, e);
+  for (const s of statements) if (s.keyword !== 'global_defs') convertTop(s, e);
+  repair(e, file);
+  const unconverted = [...parsed.notes, ...e.unconverted].sort((a, b) => a.line - b.line);
+  return { vrrpCf: e.lines.map((l) => l.text).join('\n') + '\n', unconverted };
+}
+
+const USAGE = `usage: haldir-vrrp import-keepalived [-o OUT] [FILE]   (default /etc/keepalived/keepalived.conf)
+  writes vrrp.cf to stdout (or OUT); lists what was not converted on stderr
+exit status: 0 converted (see the list), 1 unreadable input or an output that does not pass configtest, 2 bad usage
+`;
+
+export async function runImportKeepalived(argv: readonly string[], io: VrrpCliIo = processIo): Promise<number> {
+  let out: string | undefined;
+  const files: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '-o' || a === '--output') {
+      out = argv[++i];
+      if (out === undefined) {
+        io.stderr(`haldir-vrrp import-keepalived: ${a} needs a file\n${USAGE}`);
+        return 2;
+      }
+    } else if (a === '-h' || a === '--help') {
+      io.stdout(USAGE);
+      return 0;
+    } else if (a.startsWith('-')) {
+      io.stderr(`haldir-vrrp import-keepalived: unknown option ${a}\n${USAGE}`);
+      return 2;
+    } else files.push(a);
+  }
+  if (files.length > 1) {
+    io.stderr(`haldir-vrrp import-keepalived: one file at a time\n${USAGE}`);
+    return 2;
+  }
+  const file = files[0] ?? '/etc/keepalived/keepalived.conf';
+  const text = await readOrReport(io, file, 'import-keepalived [-o OUT] [FILE]');
+  if (text === undefined) return 1;
+  const r = importKeepalived(text, file);
+  for (const u of r.unconverted) io.stderr(`${file}:${u.line}: warning[I-UNCONVERTED]: ${u.reason}${u.text ? `: ${u.text}` : ''}\n`);
+  if (out !== undefined) await io.writeFile(out, r.vrrpCf);
+  else io.stdout(r.vrrpCf);
+  const clean = !parseVrrpConfig(r.vrrpCf, out ?? 'vrrp.cf', { hostname: 'import' }).diagnostics.some((d) => d.severity === 'error');
+  io.stderr(`${file}: converted; ${r.unconverted.length} item(s) not converted${clean ? '' : '; the output does NOT pass configtest'}\n`);
+  return clean ? 0 : 1;
+}

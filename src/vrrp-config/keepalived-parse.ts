@@ -1,0 +1,139 @@
+// A tolerant reader of keepalived.conf's grammar (keepalived 2.2.7 parser.c): one
+// statement per line (keyword + words), `{ ... }` blocks nest, `!` and `#` start
+// comments, "..." groups words. It never throws: unbalanced braces become notes,
+// so import-keepalived can convert what it understands and report the rest.
+
+export interface KaToken {
+  /** Word without its quotes. */
+  readonly text: string;
+  /** 0-based offsets into the line, quotes included. */
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface KaStatement {
+  readonly keyword: string;
+  readonly args: readonly KaToken[];
+  /** The words after the keyword as written (quotes kept), '' when none. */
+  readonly rest: string;
+  readonly line: number;
+  /** The source line, trimmed, for reports. */
+  readonly text: string;
+  /** Present when the statement opens a `{ }` block. */
+  children: KaStatement[] | undefined;
+}
+
+export interface KaNote {
+  readonly line: number;
+  readonly text: string;
+  readonly reason: string;
+}
+
+export interface KaFile {
+  readonly statements: readonly KaStatement[];
+  readonly notes: readonly KaNote[];
+}
+
+/** keepalived's top-level blocks: seeing one inside a block means a `}` is missing. */
+const TOP_LEVEL = new Set([
+  'global_defs', 'vrrp_instance', 'vrrp_script', 'vrrp_sync_group', 'virtual_server', 'virtual_server_group',
+  'static_ipaddress', 'static_routes', 'static_rules', 'vrrp_track_process', 'vrrp_track_file', 'linkbeat_interfaces',
+]);
+
+type Piece = KaToken | '{' | '}';
+
+function lexLine(line: string): Piece[] {
+  const out: Piece[] = [];
+  let i = 0;
+  while (i < line.length) {
+    const c = line.charAt(i);
+    if (/\s/.test(c)) {
+      i++;
+    } else if (c === '!' || c === '#') {
+      break;
+    } else if (c === '{' || c === '}') {
+      out.push(c);
+      i++;
+    } else if (c === '"') {
+      const close = line.indexOf('"', i + 1);
+      const end = close < 0 ? line.length : close + 1;
+      out.push({ text: line.slice(i + 1, close < 0 ? line.length : close), start: i, end });
+      i = end;
+    } else {
+      let j = i;
+      while (j < line.length && !/[\s{}]/.test(line.charAt(j))) j++;
+      out.push({ text: line.slice(i, j), start: i, end: j });
+      i = j;
+    }
+  }
+  return out;
+}
+
+export function parseKeepalived(source: string): KaFile {
+  const notes: KaNote[] = [];
+  const root: KaStatement[] = [];
+  // stack of open blocks: the statement list being filled and its owner
+  const stack: { list: KaStatement[]; owner: KaStatement | undefined }[] = [{ list: root, owner: undefined }];
+  const top = () => stack[stack.length - 1] ?? { list: root, owner: undefined };
+  let last: KaStatement | undefined;
+
+  source.split(/\r\n|\r|\n/).forEach((lineText, idx) => {
+    const line = idx + 1;
+    const pieces = lexLine(lineText);
+    let words: KaToken[] = [];
+    const flush = (opensBlock: boolean): void => {
+      if (words.length === 0) {
+        if (opensBlock) {
+          // `{` on its own line opens the block of the statement before it.
+          if (last && last.children === undefined) {
+            last.children = [];
+            stack.push({ list: last.children, owner: last });
+          } else {
+            notes.push({ line, text: lineText.trim(), reason: 'a "{" that belongs to no statement' });
+            stack.push({ list: [], owner: undefined });
+          }
+        }
+        return;
+      }
+      const [kw, ...args] = words;
+      const keyword = kw?.text ?? '';
+      if (stack.length > 1 && TOP_LEVEL.has(keyword)) {
+        const open = stack[stack.length - 1]?.owner;
+        notes.push({
+          line, text: lineText.trim(),
+          reason: `missing "}": ${keyword} starts inside ${open ? `${open.keyword} ${open.args.map((a) => a.text).join(' ')} (line ${open.line})` : 'a block'}; the open block is closed here and this one read as a new top-level block; add the missing "}"`,
+        });
+        stack.length = 1;
+      }
+      const first = args[0];
+      const lastArg = args[args.length - 1];
+      const stmt: KaStatement = {
+        keyword, args, line, text: lineText.trim(),
+        rest: first && lastArg ? lineText.slice(first.start, lastArg.end) : '',
+        children: undefined,
+      };
+      top().list.push(stmt);
+      last = stmt;
+      if (opensBlock) {
+        stmt.children = [];
+        stack.push({ list: stmt.children, owner: stmt });
+      }
+      words = [];
+    };
+    for (const p of pieces) {
+      if (p === '{') flush(true);
+      else if (p === '}') {
+        flush(false);
+        if (stack.length > 1) stack.pop();
+        else notes.push({ line, text: lineText.trim(), reason: 'a "}" that closes no block' });
+        last = undefined;
+      } else words.push(p);
+    }
+    flush(false);
+  });
+  for (let i = stack.length - 1; i >= 1; i--) {
+    const o = stack[i]?.owner;
+    if (o) notes.push({ line: o.line, text: o.text, reason: `the block of ${o.keyword} is never closed (missing "}" at the end of the file)` });
+  }
+  return { statements: root, notes };
+}
