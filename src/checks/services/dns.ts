@@ -1,6 +1,66 @@
-// negotiate check for service=dns (ldirectord check_dns). Stub until implemented.
+// negotiate check for service=dns (ldirectord check_dns, L3764, Net::DNS): query the
+// request (leading '/' removed) at the real server; like Net::DNS::Resolver::search, an
+// IP address is looked up as a PTR (in-addr.arpa / ip6.arpa), anything else as an A.
+// Up when an A address or PTR name in the answer matches receive; with no receive set
+// ldirectord never reports up (length($recstr)), and neither does haldir. udp unless
+// the virtual is tcp (usevc).
+import net from 'node:net';
+import type { Question } from 'dns-packet';
 import type { CheckResult, ServiceCheckContext } from '../types.js';
+import { dnsExchange } from './lib/dns-exchange.js';
+import { down, runCheck, up } from './lib/run-check.js';
 
-export async function check(_ctx: ServiceCheckContext, _signal: AbortSignal): Promise<CheckResult> {
-  return { ok: false, message: 'service dns: check not implemented yet', durationMs: 0 };
+/** The question Net::DNS would ask for `request`. */
+export function dnsQuestion(request: string): Question {
+  const name = request.replace(/^\//, '');
+  if (net.isIPv4(name)) {
+    return { type: 'PTR', name: `${name.split('.').reverse().join('.')}.in-addr.arpa` };
+  }
+  if (net.isIPv6(name)) {
+    return { type: 'PTR', name: `${ipv6Nibbles(name).reverse().join('.')}.ip6.arpa` };
+  }
+  return { type: 'A', name };
+}
+
+/** The 32 hex nibbles of an IPv6 address, most significant first (RFC 3596 section 2.5). */
+function ipv6Nibbles(addr: string): string[] {
+  const [head = '', tail = ''] = addr.split('::');
+  const groups = (s: string): string[] => (s === '' ? [] : s.split(':'));
+  const h = groups(head);
+  const t = groups(tail);
+  const all = addr.includes('::') ? [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t] : h;
+  return all.flatMap((g) => g.padStart(4, '0').split(''));
+}
+
+interface AnswerLike {
+  readonly type: string;
+  readonly data?: unknown;
+}
+
+/** First A address or PTR name that matches receive (only those two types count). */
+export function matchingAnswer(answers: readonly AnswerLike[], receive: RegExp | undefined): string | undefined {
+  if (!receive) return undefined;
+  for (const a of answers) {
+    if ((a.type === 'A' || a.type === 'PTR') && typeof a.data === 'string' && receive.test(a.data)) return `${a.type} ${a.data}`;
+  }
+  return undefined;
+}
+
+export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<CheckResult> {
+  const question = dnsQuestion(ctx.request);
+  const transport = ctx.protocol === 'tcp' ? 'tcp' : 'udp';
+  return runCheck(ctx, signal, async (sig) => {
+    const reply = await dnsExchange(ctx.host, ctx.port, question, transport, sig);
+    const rcode = (reply as { rcode?: string }).rcode ?? 'NOERROR';
+    const answers = (reply.answers ?? []) as readonly AnswerLike[];
+    const asked = `${question.type} ${question.name} over ${transport}`;
+    if (rcode !== 'NOERROR' || answers.length === 0) return down(`DNS ${asked}: no answer (${rcode})`);
+    if (!ctx.receive) return down(`DNS ${asked}: answered, but no receive is set to match it against (set receive=)`);
+    const hit = matchingAnswer(answers, ctx.receive);
+    if (!hit) {
+      const got = answers.map((a) => `${a.type} ${typeof a.data === 'string' ? a.data : '?'}`).join(', ');
+      return down(`DNS ${asked}: response mismatch (got ${got})`);
+    }
+    return up(`DNS ${asked}: ${hit}`);
+  });
 }

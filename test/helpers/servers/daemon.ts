@@ -112,3 +112,20 @@ export async function startDaemon(spec: DaemonSpec): Promise<Daemon> {
   }
   return { pid: child.pid ?? 0, output: () => out, stop };
 }
+
+/**
+ * Starts a daemon whose files live in `dir`; returns the stop function that also
+ * removes the dir (removed at once when the daemon does not come up).
+ */
+export async function startDaemonIn(dir: { remove(): void }, spec: DaemonSpec): Promise<() => Promise<void>> {
+  try {
+    const d = await startDaemon(spec);
+    return async () => {
+      await d.stop();
+      dir.remove();
+    };
+  } catch (err) {
+    dir.remove();
+    throw err;
+  }
+}

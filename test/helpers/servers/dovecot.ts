@@ -2,7 +2,7 @@
 // a temp dir: one passwd-file user, a self-signed certificate, mail owned by `nobody`.
 import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon } from './daemon.js';
+import { startDaemonIn } from './daemon.js';
 import { freeTcpPort } from './ports.js';
 import { makeTempDir, selfSignedCert, unixUser } from './tempdir.js';
 
@@ -68,27 +68,11 @@ mail_location = maildir:${mail}/%u
 ${listeners('imap', imap, imaps)}${listeners('pop3', pop3, pop3s)}
 `,
   );
-  try {
-    const d = await startDaemon({
-      name: 'dovecot',
-      command: '/usr/sbin/dovecot',
-      args: ['-F', '-c', conf],
-      ready: [imap, imaps, pop3, pop3s].map((port) => ({ proto: 'tcp' as const, port })),
-    });
-    return {
-      imap,
-      imaps,
-      pop3,
-      pop3s,
-      user,
-      password,
-      stop: async () => {
-        await d.stop();
-        dir.remove();
-      },
-    };
-  } catch (err) {
-    dir.remove();
-    throw err;
-  }
+  const stop = await startDaemonIn(dir, {
+    name: 'dovecot',
+    command: '/usr/sbin/dovecot',
+    args: ['-F', '-c', conf],
+    ready: [imap, imaps, pop3, pop3s].map((port) => ({ proto: 'tcp' as const, port })),
+  });
+  return { imap, imaps, pop3, pop3s, user, password, stop };
 }

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon } from './daemon.js';
+import { startDaemonIn } from './daemon.js';
 import { freeTcpPort } from './ports.js';
 import { makeTempDir, unixUser } from './tempdir.js';
 
@@ -67,19 +67,11 @@ export async function startVsftpd(files: Readonly<Record<string, string>>): Prom
       '',
     ].join('\n'),
   );
-  try {
-    const d = await startDaemon({ name: 'vsftpd', command: '/usr/sbin/vsftpd', args: [conf], ready: [{ proto: 'tcp', port }] });
-    return {
-      port,
-      user,
-      password,
-      stop: async () => {
-        await d.stop();
-        dir.remove();
-      },
-    };
-  } catch (err) {
-    dir.remove();
-    throw err;
-  }
+  const stop = await startDaemonIn(dir, {
+    name: 'vsftpd',
+    command: '/usr/sbin/vsftpd',
+    args: [conf],
+    ready: [{ proto: 'tcp', port }],
+  });
+  return { port, user, password, stop };
 }

@@ -1,0 +1,91 @@
+// One DNS query/response exchange with a single server, over udp (retransmitted, as a
+// resolver does) or tcp (RFC 1035 section 4.2.2 length prefix). Net::DNS::Resolver
+// also falls back to tcp when a udp answer is truncated; so does this.
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { randomInt } from 'node:crypto';
+import * as dnsPacket from 'dns-packet';
+
+export type DnsTransport = 'udp' | 'tcp';
+
+/** How often an unanswered udp query is sent again (Net::DNS retrans is coarser). */
+const UDP_RETRANSMIT_MS = 1000;
+
+function udpExchange(host: string, port: number, query: Buffer, id: number, signal: AbortSignal): Promise<dnsPacket.DecodedPacket> {
+  return new Promise((resolve, reject) => {
+    const sock = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    const finish = (err: unknown, packet?: dnsPacket.DecodedPacket): void => {
+      if (done) return;
+      done = true;
+      clearInterval(timer);
+      signal.removeEventListener('abort', onAbort);
+      sock.close();
+      if (packet) resolve(packet);
+      else reject(err);
+    };
+    const onAbort = (): void => finish(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    sock.on('error', (err) => finish(err));
+    sock.on('message', (msg) => {
+      let p: dnsPacket.DecodedPacket;
+      try {
+        p = dnsPacket.decode(msg);
+      } catch {
+        return; // not DNS: keep waiting, like a resolver does
+      }
+      if (p.id === id && p.type === 'response') finish(undefined, p);
+    });
+    const send = (): void => sock.send(query, (err) => err && finish(err));
+    sock.connect(port, host, () => {
+      send();
+      timer = setInterval(send, UDP_RETRANSMIT_MS);
+    });
+  });
+}
+
+function tcpExchange(host: string, port: number, query: Buffer, signal: AbortSignal): Promise<dnsPacket.DecodedPacket> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host, port });
+    let buf = Buffer.alloc(0);
+    let done = false;
+    const finish = (err: unknown, packet?: dnsPacket.DecodedPacket): void => {
+      if (done) return;
+      done = true;
+      signal.removeEventListener('abort', onAbort);
+      sock.destroy();
+      if (packet) resolve(packet);
+      else reject(err);
+    };
+    const onAbort = (): void => finish(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    sock.on('connect', () => sock.write(query));
+    sock.on('error', (err) => finish(err));
+    sock.on('close', () => finish(new Error('the DNS server closed the tcp connection without an answer')));
+    sock.on('data', (chunk) => {
+      buf = Buffer.concat([buf, chunk]);
+      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        try {
+          finish(undefined, dnsPacket.decode(buf.subarray(2, 2 + buf.readUInt16BE(0))));
+        } catch (err) {
+          finish(err);
+        }
+      }
+    });
+  });
+}
+
+export async function dnsExchange(
+  host: string,
+  port: number,
+  question: dnsPacket.Question,
+  transport: DnsTransport,
+  signal: AbortSignal,
+): Promise<dnsPacket.DecodedPacket> {
+  const id = randomInt(0, 0x10000);
+  const packet: dnsPacket.Packet = { type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [question] };
+  if (transport === 'tcp') return tcpExchange(host, port, dnsPacket.streamEncode(packet), signal);
+  const answer = await udpExchange(host, port, dnsPacket.encode(packet), id, signal);
+  return answer.flag_tc ? tcpExchange(host, port, dnsPacket.streamEncode(packet), signal) : answer;
+}
