@@ -48,7 +48,7 @@ export const VRRP_DIAGNOSTIC_CODES = {
   'E-NO-INSTANCES': 'no [vrrp_instance NAME] section at all',
   // warnings
   'W-INLINE-COMMENT': 'an unquoted ";" or "#" inside a value: ini cuts the value there',
-  'W-PARTIAL-QUOTE': 'a value starting with a quote that does not end with it: ini keeps the quotes',
+  'W-PARTIAL-QUOTE': 'a quoted value followed by a comment: ini keeps the quotes (and cuts at a ";"/"#" inside them)',
   'W-DUPLICATE-KEY': 'a one-value directive given twice (the last one wins)',
   'W-AUTH-PASS-TRUNCATED': 'auth_pass longer than 8 characters (only the first 8 are used)',
   'W-AUTH-V3-IGNORED': 'authentication with version 3 (VRRPv3 has none; ignored)',

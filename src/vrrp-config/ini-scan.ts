@@ -73,10 +73,11 @@ function valueNotes(rawValue: string, line: number, column: number): ScanNote[] 
   const v = rawValue.trim();
   if (v === '' || isQuoted(v)) return [];
   const notes: ScanNote[] = [];
-  if ((v.startsWith('"') || v.startsWith("'")) && v.length > 1) {
+  const at = inlineCommentIndex(v);
+  // `"a b" c` is fine for a command line; with a comment after it ini keeps the quotes.
+  if ((v.startsWith('"') || v.startsWith("'")) && at >= 0) {
     notes.push({ kind: 'partial-quote', line, column });
   }
-  const at = inlineCommentIndex(v);
   // `state = MASTER   ; initial state` is a comment on purpose; `ab#cd` is a value ini cuts.
   if (at > 0 && !/\s/.test(v.charAt(at - 1))) {
     notes.push({ kind: 'inline-comment', line, column: column + at, kept: ini.unsafe(v), dropped: v.slice(at) });
