@@ -5,6 +5,7 @@
 // a bounded queue, optional batching, and a flush with a deadline at stop.
 
 import { hostname as osHostname } from 'node:os';
+import type { SmtpServer } from '../config/model.js';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logger.js';
 import { batchKey, combineAlerts } from './batch.js';
@@ -51,9 +52,10 @@ export interface StopResult {
 }
 
 interface Destination {
+  readonly smtp: SmtpServer | undefined;
   readonly label: string;
   readonly items: AlertMessage[];
-  readonly transport: MailTransport;
+  transport: MailTransport;
   inFlight: boolean;
   retryTimer: TimerHandle | undefined;
   /** Consecutive failed attempts for the head of the queue. */
@@ -81,7 +83,7 @@ export function retryDelay(failures: number, initialMs: number, maxMs: number): 
 export class Mailer {
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly transports: TransportFactory;
+  private transports: TransportFactory;
   private readonly hostname: string;
   private readonly envelopeFrom: string;
   private readonly maxQueue: number;
@@ -124,6 +126,25 @@ export class Mailer {
       return;
     }
     this.push(message);
+  }
+
+  /**
+   * New transport settings (a reload changed smtpuser/smtppasswd/smtptls): queued mail
+   * stays queued, keeps its order, and the next attempt uses the new settings at once.
+   */
+  setTransports(factory: TransportFactory): void {
+    this.transports = factory;
+    for (const d of this.destinations.values()) {
+      const old = d.transport;
+      d.transport = factory(d.smtp);
+      old.close();
+      d.failures = 0;
+      if (d.retryTimer) {
+        this.clock.clearTimeout(d.retryTimer);
+        d.retryTimer = undefined;
+      }
+      this.pump(d);
+    }
   }
 
   stats(): MailerStats {
@@ -219,6 +240,7 @@ export class Mailer {
     let d = this.destinations.get(key);
     if (!d) {
       d = {
+        smtp: message.smtp,
         label: routeLabel(message.smtp),
         items: [],
         transport: this.transports(message.smtp),

@@ -9,6 +9,8 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
+import { Alerting } from '../../src/alerts/alerting.js';
+import { vrrpInstanceAlert } from '../../src/alerts/generic.js';
 import { Mailer, type MailerOptions } from '../../src/alerts/mailer.js';
 import type { AlertMessage } from '../../src/alerts/message.js';
 import { AlertPolicy } from '../../src/alerts/policy.js';
@@ -172,6 +174,28 @@ describe('mailer AUTH and TLS (haldir extensions)', () => {
     assert.equal(mail?.secure, true, 'upgraded with STARTTLS');
     assert.equal(mail?.user, 'alerts');
     await good.m.stop(500);
+  });
+
+  it('a reload with the right password delivers what queued up under the wrong one', async (t) => {
+    const smtp = await startSmtp({ tls: cert, auth: { user: 'alerts', pass: 's3cret' } });
+    t.after(() => smtp.close());
+    const relay = { host: '127.0.0.1', port: smtp.port };
+    const logger = new MemoryLogger();
+    const wrong = globalConfig({ emailalert: ['ops@example.org'], smtp: relay, smtpuser: 'alerts', smtppasswd: 'wrong', smtptls: 'starttls' });
+    const alerting = new Alerting({ global: wrong }, { clock: systemClock(), logger, hostname: 'lb1', tlsOptions: { ca: cert.cert } });
+    const v = virtual({ smtp: relay });
+    alerting.policy.setDaemonStatus('running');
+    alerting.policy.realServerChanged({ message: 'Deleted real server: 10.0.0.2:80 (10.0.0.1:80)', virtual: v, real: '10.0.0.2:80' });
+    alerting.send(vrrpInstanceAlert('lb1', 'VI_1', 'BACKUP', { to: ['ops@example.org'], smtp: relay }));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(smtp.mails.length, 0);
+    assert.ok(smtp.authFailures() >= 1);
+    alerting.reconfigure({ global: { ...wrong, smtppasswd: 's3cret' }, virtuals: [v] });
+    await smtp.waitFor(2);
+    assert.deepEqual(smtp.mails.map((m) => m.subject), ['Deleted real server: 10.0.0.2:80 (10.0.0.1:80)', '[lb1] VRRP Instance VI_1 - Entering BACKUP state']);
+    assert.ok(smtp.mails.every((m) => m.secure && m.user === 'alerts'));
+    assert.ok(logger.messages().includes('emailalert: Deleted real server: 10.0.0.2:80 (10.0.0.1:80)'));
+    assert.equal((await alerting.stop(500)).undelivered, 0);
   });
 
   it('refuses to send without TLS when starttls is required and the server has none', async (t) => {
