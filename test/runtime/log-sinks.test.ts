@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -101,6 +101,32 @@ describe('FileLogSink', () => {
     sink.info('now it can');
     assert.match(readFileSync(path, 'utf8'), /\] now it can\n$/);
     await sink.close();
+  });
+});
+
+describe('etc/logrotate.d/haldir with the real logrotate', () => {
+  it('rotates by rename and the sink carries on in the new file', { skip: process.getuid?.() !== 0 ? 'logrotate\'s create needs root (chown root:adm)' : false }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'haldir-logrotate-'));
+    try {
+      const repo = new URL('../../../', import.meta.url).pathname;
+      const shipped = readFileSync(join(repo, 'etc/logrotate.d/haldir'), 'utf8');
+      const log = join(dir, 'haldir.log');
+      // The shipped stanza, pointed at this test's file.
+      const conf = join(dir, 'logrotate.conf');
+      writeFileSync(conf, shipped.replace('/var/log/haldir.log /var/log/haldir/*.log', log));
+      const sink = new FileLogSink({ path: log, cfgName: 'ldirectord.cf', pid: 1 });
+      sink.info('line before rotation');
+      execFileSync('logrotate', ['-f', '-s', join(dir, 'state'), conf], { stdio: 'pipe' });
+      assert.ok(existsSync(`${log}.1`), 'renamed to haldir.log.1 (delaycompress: not yet compressed)');
+      assert.match(readFileSync(`${log}.1`, 'utf8'), /\] line before rotation\n$/);
+      assert.equal(readFileSync(log, 'utf8'), '', 'logrotate created an empty file');
+      sink.info('line after rotation');
+      assert.match(readFileSync(log, 'utf8'), /^\[[^\]]+\|ldirectord\.cf\|1\] line after rotation\n$/);
+      assert.equal(readFileSync(`${log}.1`, 'utf8').split('\n').length, 2, 'nothing more went to the rotated file');
+      await sink.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
