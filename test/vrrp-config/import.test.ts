@@ -1,0 +1,183 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importKeepalived, runImportKeepalived } from '../../src/vrrp-config/import-keepalived.js';
+import { processIo } from '../../src/vrrp-config/cli-io.js';
+import { ROOT, memoryIo, parse, repoFile } from './helpers.js';
+
+const FIX = 'test/fixtures/keepalived/';
+const fixture = (name: string) => repoFile(FIX + name);
+const convert = (name: string) => {
+  const r = importKeepalived(fixture(name), name);
+  const p = parse(r.vrrpCf);
+  assert.deepEqual(p.diagnostics.filter((d) => d.severity === 'error'), [], `${name}:\n${r.vrrpCf}`);
+  assert.ok(p.config);
+  return { ...r, config: p.config };
+};
+
+test('every keepalived fixture converts to a vrrp.cf that parses without errors', () => {
+  const names = readdirSync(ROOT + FIX).filter((f) => f.endsWith('.conf'));
+  assert.ok(names.length >= 7);
+  for (const n of names) convert(n);
+});
+
+test('seed 000 (LVS-DR dual master): both instances converted, virtual_server blocks reported', () => {
+  const r = convert('seed000-director1.conf');
+  assert.deepEqual(r.config.instances.map((i) => [i.name, i.initialState, i.vrid, i.priority, i.vips[0]?.address, i.auth?.pass]), [
+    ['VI_1', 'MASTER', 108, 100, '192.168.0.111', '1111'],
+    ['VI_2', 'BACKUP', 109, 80, '192.168.0.222', '1111'],
+  ]);
+  assert.equal(r.config.global.routerId, 'LVS_DEVEL');
+  assert.equal(r.config.global.mcastGroup4, '224.0.4.223');
+  assert.deepEqual(r.config.global.emailalert, ['root@localhost']);
+  assert.equal(r.config.global.emailalertfrom, 'Alexandre.Cassen@firewall.loc');
+  assert.deepEqual(r.config.global.smtp, { host: '127.0.0.1', port: 25 });
+  assert.equal(r.config.global.smtpConnectTimeout, 30);
+  assert.deepEqual(r.unconverted.map((u) => [u.line, u.text]), [[28, 'virtual_server 192.168.0.111 80 {'], [77, 'virtual_server 192.168.0.222 80 {']]);
+  assert.ok(r.unconverted.every((u) => u.reason.includes('ldirectord.cf')));
+});
+
+test('seed 000 director2 (a "}" missing in the article): the break is reported, both instances survive', () => {
+  const r = convert('seed000-director2-missing-brace.conf');
+  assert.deepEqual(r.config.instances.map((i) => [i.name, i.initialState, i.priority]), [['VI_1', 'BACKUP', 80], ['VI_2', 'MASTER', 100]]);
+  const missing = r.unconverted.find((u) => u.reason.startsWith('missing "}"'));
+  assert.ok(missing);
+  assert.equal(missing.line, 27);
+  assert.match(missing.reason, /vrrp_instance VI_1 \(line 13\)/);
+});
+
+test('seed 002 (nginx + keepalived): master/backup pair and the check_web track script', () => {
+  const a = convert('seed002-lb01.conf').config;
+  const b = convert('seed002-lb02.conf').config;
+  assert.deepEqual([a.global.routerId, a.instances[0]?.initialState, a.instances[0]?.priority], ['lb01', 'MASTER', 150]);
+  assert.deepEqual([b.global.routerId, b.instances[0]?.initialState, b.instances[0]?.priority], ['lb02', 'BACKUP', 100]);
+  const w = convert('seed002-lb01-check-web.conf');
+  assert.deepEqual(w.unconverted, []);
+  const s = w.config.scripts[0];
+  assert.deepEqual(s && [s.name, s.script.argv, s.interval, s.weight], ['check_web', ['/server/scripts/check_web.sh'], 10, 50]);
+  assert.deepEqual(w.config.instances[0]?.trackScripts.map((t) => [t.name, t.weight]), [['check_web', 50]]);
+});
+
+test('seed 004 (book chapter): sync groups converted, a misspelt keyword gets a suggestion', () => {
+  const r = convert('seed004-lvs-cnc-1.conf');
+  assert.deepEqual(r.config.syncGroups.map((g) => [g.name, g.instances]), [['VGM', ['VI_CACHE']]]);
+  const typo = r.unconverted.find((u) => u.text.startsWith('lvs_sync_daemon_inteface'));
+  assert.ok(typo);
+  assert.match(typo.reason, /did you mean lvs_sync_daemon_interface/);
+  assert.equal(convert('seed004-lvs-cnc-2.conf').config.instances[0]?.lvsSyncDaemonInterface, 'eth1');
+});
+
+test('round trip: every supported keepalived keyword arrives in the model with its value', () => {
+  const r = convert('every-block.conf');
+  const c = r.config;
+  assert.deepEqual(r.unconverted.map((u) => u.text), ['script_user root', 'enable_script_security']);
+  assert.deepEqual(
+    [c.global.routerId, c.global.emailalert, c.global.emailalertfrom, c.global.smtp, c.global.smtpConnectTimeout, c.global.mcastGroup4, c.global.mcastGroup6, c.global.version],
+    ['LB_EVERY', ['ops@example.com', 'oncall@example.com'], 'haldir@lb01.example.com', { host: '127.0.0.1', port: 2525 }, 30, '224.0.0.18', 'ff02::12', 2],
+  );
+  assert.deepEqual(c.scripts.map((s) => [s.name, s.script.argv, s.interval, s.timeout, s.weight, s.rise, s.fall]), [
+    ['check_web', ['/bin/true', 'web'], 2, 3, -50, 2, 3],
+    ['check_db', ['/bin/true'], 5, 5, 0, 1, 1],
+  ]);
+  assert.deepEqual(c.syncGroups.map((g) => g.instances), [['VI_2', 'VI_6']]);
+  const [vi1, vi2, vi6] = c.instances;
+  assert.ok(vi1 && vi2 && vi6);
+  assert.deepEqual([vi1.initialState, vi1.interface, vi1.vrid, vi1.priority, vi1.advertInt, vi1.version, vi1.auth], ['MASTER', 'eth0', 50, 150, 1, 2, { type: 'PASS', pass: '123456' }]);
+  assert.deepEqual(vi1.vips.map((v) => [v.address, v.prefix, v.dev, v.label, v.scope]), [
+    ['10.0.0.100', 24, undefined, undefined, undefined],
+    ['10.0.0.101', 24, 'eth1', 'eth1:1', undefined],
+    ['10.0.0.102', 32, undefined, undefined, 'link'],
+  ]);
+  assert.deepEqual(vi1.excludedVips.map((v) => v.address), ['10.0.1.100']);
+  assert.deepEqual([vi1.unicastSrcIp, vi1.unicastPeers], ['10.0.0.10', ['10.0.0.11']]);
+  assert.deepEqual(vi1.trackScripts.map((t) => [t.name, t.weight]), [['check_web', -50], ['check_db', 10]]);
+  assert.deepEqual(vi1.trackInterfaces.map((t) => [t.name, t.weight]), [['eth1', 0], ['eth2', -20]]);
+  assert.deepEqual(
+    [vi1.notify.master, vi1.notify.backup, vi1.notify.fault, vi1.notify.stop, vi1.notify.generic].map((n) => n?.argv),
+    [['/bin/true', 'master'], ['/bin/true', 'backup'], ['/bin/true', 'fault'], ['/bin/true', 'stop'], ['/bin/true']],
+  );
+  assert.deepEqual([vi1.smtpAlert, vi1.garpMasterDelay, vi1.garpMasterRepeat, vi1.garpMasterRefresh], [true, 5, 3, 60]);
+  assert.deepEqual([vi2.version, vi2.advertInt, vi2.nopreempt, vi2.initialState], [3, 0.5, true, 'BACKUP']);
+  assert.deepEqual([vi6.family, vi6.version, vi6.preemptDelay, vi6.vips[0]?.address, vi6.vips[0]?.prefix], ['inet6', 3, 30, 'fd00::100', 64]);
+});
+
+test('grammar: comments, quotes, braces on their own line, include, one-line blocks, values ini would cut', () => {
+  const r = importKeepalived(`! comment
+include /etc/keepalived/other.conf
+global_defs
+{
+  router_id "lb #1"   # trailing comment
+}
+vrrp_instance VI_1 { state MASTER
+  interface eth0
+  virtual_router_id 9
+  nopreempt
+  authentication { auth_type AH
+  auth_pass "a;b" }
+  virtual_ipaddress { 10.9.9.9/24 }
+  notify_master "/usr/bin/logger -t vrrp 'became master'"
+  dont_track_primary
+}
+static_ipaddress {
+  10.1.1.1/24 dev eth0
+}
+}
+`, 'k.conf');
+  const p = parse(r.vrrpCf);
+  assert.deepEqual(p.diagnostics.filter((d) => d.severity === 'error'), [], r.vrrpCf);
+  const c = p.config;
+  assert.ok(c);
+  assert.equal(c.global.routerId, 'lb #1');
+  const i = c.instances[0];
+  assert.ok(i);
+  // keepalived clears nopreempt on a MASTER (vrrp_complete_instance): so does the import, and says so
+  assert.deepEqual([i.initialState, i.nopreempt, i.vrid, i.vips[0]?.address], ['MASTER', false, 9, '10.9.9.9']);
+  assert.deepEqual(i.notify.master?.argv, ['/usr/bin/logger', '-t', 'vrrp', 'became master']);
+  const reasons = r.unconverted.map((u) => [u.line, u.reason.split(':')[0]]);
+  assert.deepEqual(reasons, [
+    [2, 'include is not followed'],
+    [10, 'nopreempt with state MASTER'],
+    [11, 'auth_type AH'],
+    [12, 'E-AUTH-INCOMPLETE'],
+    [15, 'vrrp_instance dont_track_primary'],
+    [17, 'static_ipaddress'],
+    [20, 'a "}" that closes no block'],
+  ]);
+  // auth_pass without a PASS auth_type would not parse: the repair pass comments it out and reports it
+  assert.match(r.vrrpCf, /^; auth_pass = "a;b"$/m);
+});
+
+test('runImportKeepalived writes -o OUT and lists what it did not convert', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'haldir-import-'));
+  try {
+    const out = join(dir, 'vrrp.cf');
+    const err: string[] = [];
+    const io = { ...processIo, stdout: () => assert.fail('nothing on stdout with -o'), stderr: (t: string) => void err.push(t) };
+    const src = ROOT + FIX + 'seed000-director1.conf';
+    assert.equal(await runImportKeepalived(['-o', out, src], io), 0);
+    assert.ok(parse(readFileSync(out, 'utf8')).config);
+    const text = err.join('');
+    assert.match(text, /seed000-director1\.conf:28: warning\[I-UNCONVERTED\]: LVS virtual servers belong in ldirectord\.cf/);
+    assert.match(text, /converted; 2 item\(s\) not converted\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('runImportKeepalived: stdout by default, usage errors, unreadable input', async () => {
+  let io = memoryIo({ '/etc/keepalived/keepalived.conf': fixture('seed002-lb02.conf') });
+  assert.equal(await runImportKeepalived([], io), 0);
+  assert.match(io.out, /^\[vrrp_instance VI_1\]$/m);
+  io = memoryIo();
+  assert.equal(await runImportKeepalived(['-o'], io), 2);
+  io = memoryIo();
+  assert.equal(await runImportKeepalived(['/missing.conf'], io), 1);
+  assert.match(io.err, /error\[E-FILE\]/);
+  // a keepalived.conf with only virtual servers has nothing for vrrp.cf: exit 1, said plainly
+  io = memoryIo({ 'lvs.conf': 'virtual_server 10.0.0.1 80 {\n  lb_algo rr\n}\n' });
+  assert.equal(await runImportKeepalived(['lvs.conf'], io), 1);
+  assert.match(io.err, /E-NO-INSTANCES/);
+  assert.match(io.err, /does NOT pass configtest/);
+});
