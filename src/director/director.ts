@@ -1,0 +1,503 @@
+// The composition root of haldir: config -> checks -> tracker -> pool planner -> table
+// backend, with the log and mail layers hanging off the planner's events. Every
+// decision is made by a pure function elsewhere (planChecks, decide, planDesiredTable,
+// planOps, AlertPolicy); this class only sequences them and owns the running state.
+//
+// ldirectord does all of this in one loop (ld_main, L2746): check every real, sleep
+// checkinterval, look at the config file. Here checks run on their own timers, a health
+// transition triggers a table round at once, the config file is watched with inotify,
+// and a drift-repair timer compares the kernel table with the desired one.
+import type { Config, Diagnostic, ParseResult, VirtualService } from '../config/model.js';
+import type { Clock, TimerHandle } from '../runtime/clock.js';
+import type { Logger } from '../runtime/logger.js';
+import { execFile, type ExecResult } from '../runtime/exec.js';
+import { ConfigWatcher, contentHash } from '../runtime/config-watcher.js';
+import { CheckScheduler, type CheckJob, type ProbeRunner } from '../checks/scheduler.js';
+import { HealthTracker, INITIAL_HEALTH, carryOverHealth, type Transition } from '../checks/tracker.js';
+import { planChecks, buildTarget } from '../checks/target.js';
+import type { ProbeOutcome, Phase } from '../checks/run-check.js';
+import { MaintenanceDir } from '../checks/maintenance.js';
+import { planDesiredTable, planShutdown, realKey, serviceKeyOf, type FallbackCommandRun, type FallbackCommandState, type PoolEvent, type RealHealth } from '../pool/plan-desired.js';
+import { planOps, applyOpsToTable } from '../ipvs/plan.js';
+import { serviceId } from '../ipvs/keys.js';
+import { opArgs } from '../ipvs/ipvsadm-text.js';
+import type { IpvsOp, IpvsTable, TableBackend } from '../ipvs/types.js';
+import { AlertPolicy } from '../alerts/policy.js';
+import type { AlertMessage } from '../alerts/message.js';
+import { configRejectedAlert } from '../alerts/generic.js';
+import { formatDiagnostic } from '../config/diagnostics.js';
+import type { DaemonStatus } from '../config/model.js';
+
+export const VERSION = '0.1.0';
+/** ldirectord's banner, kept in the start line so log greps for it still work. */
+export const VERSION_STR = `haldir ${VERSION} (Linux Director v1.186-ha compatible)`;
+
+export interface AlertSink {
+  enqueue(message: AlertMessage): void;
+}
+
+export interface DirectorOptions {
+  readonly configPath: string;
+  /** The validated config to start with (the CLI refuses to start on errors). */
+  readonly config: Config;
+  /** Parses the config file again for reloads. */
+  readonly load: (path: string) => Promise<ParseResult>;
+  readonly backend: TableBackend;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly mailer?: AlertSink;
+  readonly hostname: string;
+  readonly pid: number;
+  /** Drift repair period; 0 disables. Default 5 s. */
+  readonly driftRepairMs?: number;
+  /** Watch the config file (autoreload and the "changed on disk" log). Default true. */
+  readonly watchConfig?: boolean;
+  /** Replaces the real probes (tests). */
+  readonly runProbe?: ProbeRunner;
+  /** Runs fallbackcommand / callback (default: execFile without a shell, 30 s limit). */
+  readonly runCommand?: (argv: readonly string[]) => Promise<ExecResult>;
+}
+
+/** One line of `status -v` / the USR1 dump. */
+export interface RealStatus {
+  readonly address: string;
+  readonly port: number;
+  readonly forward: string;
+  readonly weight: number | undefined;
+  readonly health: RealHealth;
+  readonly lastCheck: { readonly ok: boolean; readonly message: string; readonly ageMs: number } | undefined;
+}
+
+export interface VirtualStatus {
+  readonly id: string;
+  readonly label: string;
+  readonly scheduler: string;
+  readonly flags: string;
+  readonly check: string;
+  readonly reals: readonly RealStatus[];
+  readonly fallback: { readonly address: string; readonly port: number; readonly active: boolean } | undefined;
+}
+
+export interface DirectorSnapshot {
+  readonly pid: number;
+  readonly config: string;
+  readonly status: DaemonStatus;
+  readonly startedAgoMs: number;
+  readonly virtuals: readonly VirtualStatus[];
+  readonly table: IpvsTable;
+  readonly lastReload: { readonly ok: boolean; readonly agoMs: number; readonly errors: number } | undefined;
+}
+
+interface LastProbe {
+  readonly ok: boolean;
+  readonly message: string;
+  readonly at: number;
+}
+
+export class Director {
+  private config: Config;
+  private status: DaemonStatus = 'starting';
+  private tracker = new HealthTracker();
+  private scheduler: CheckScheduler | undefined;
+  private readonly policy: AlertPolicy;
+  private observed: IpvsTable = { services: [] };
+  private fallbackState: FallbackCommandState = new Map();
+  /** virtual id -> real key -> tracker health key */
+  private healthKeys = new Map<string, Map<string, string>>();
+  private readonly lastProbe = new Map<string, LastProbe>();
+  private watcher: ConfigWatcher | undefined;
+  private driftTimer: TimerHandle | undefined;
+  private startedAt = 0;
+  private lastReload: { ok: boolean; at: number; errors: number } | undefined;
+  /** Serialises table rounds: one at a time, coalescing requests made meanwhile. */
+  private roundRunning: Promise<void> | undefined;
+  private roundWanted = false;
+  private stopped = false;
+  private firstRoundDone = false;
+  /** Previous config's managed service ids, purged on the next round after a reload. */
+  private previousServiceIds: string[] = [];
+  private pendingPhase: 'start' | 'running' = 'running';
+  private configHash: string | undefined;
+
+  constructor(private readonly opts: DirectorOptions) {
+    this.config = opts.config;
+    this.policy = new AlertPolicy({
+      clock: opts.clock,
+      logger: opts.logger,
+      send: (m) => opts.mailer?.enqueue(m),
+      global: opts.config.global,
+      hostname: opts.hostname,
+      status: 'starting',
+    });
+    this.policy.reconfigure(opts.config);
+  }
+
+  get daemonStatus(): DaemonStatus {
+    return this.status;
+  }
+
+  get currentConfig(): Config {
+    return this.config;
+  }
+
+  /** ld_start: adopt the kernel table, then start checking. */
+  async start(initialText?: string): Promise<void> {
+    const { logger, clock } = this.opts;
+    this.startedAt = clock.now();
+    this.setStatus('starting');
+    this.observed = await this.opts.backend.read();
+    this.indexHealthKeys();
+    await this.round('start');
+    this.startScheduler(this.tracker);
+    if (this.opts.watchConfig !== false) {
+      this.configHash = initialText === undefined ? undefined : contentHash(initialText);
+      this.watcher = new ConfigWatcher(this.opts.configPath, (text, hash) => void this.onConfigChanged(text, hash), {
+        clock,
+        initialHash: this.configHash,
+      });
+      this.watcher.start();
+      if (initialText === undefined) this.watcher.check();
+    }
+    this.armDrift();
+    if (this.config.virtuals.every((v) => v.check.kind === 'off' || v.reals.length === 0)) this.markRunning();
+    logger.debug(`started with ${this.config.virtuals.length} virtual services`);
+  }
+
+  /** SIGTERM/SIGINT: ld_stop with cleanstop, fallbackcommand stop (a fix), then quiet. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.setStatus('stopping');
+    this.stopped = true;
+    this.watcher?.stop();
+    if (this.driftTimer) this.opts.clock.clearTimeout(this.driftTimer);
+    this.scheduler?.stop();
+    this.policy.reconfigure({ global: this.config.global, virtuals: [] });
+    if (this.roundRunning) await this.roundRunning;
+    const plan = planShutdown(this.config, this.observed, this.fallbackState);
+    const ops: IpvsOp[] = plan.deleteServiceIds.flatMap((id) => {
+      const svc = this.observed.services.find((s) => serviceId(s.key) === id);
+      return svc ? [{ kind: 'delete-service', key: svc.key } as const] : [];
+    });
+    if (ops.length > 0) await this.applyOps(ops);
+    this.emit(plan.events);
+    await Promise.all(plan.fallbackCommands.map((c) => this.runFallbackCommand(c)));
+  }
+
+  /** SIGHUP: ldirectord logs this line, then rereads the file. */
+  async reloadOnSignal(): Promise<boolean> {
+    this.opts.logger.info('Reloading Linux Director Daemon config on signal');
+    return this.reload();
+  }
+
+  /**
+   * Reread the config file. An invalid file is never applied: the diagnostics are
+   * logged with line numbers, an alert is mailed, and everything keeps running as is.
+   */
+  async reload(): Promise<boolean> {
+    const { logger } = this.opts;
+    let result: ParseResult;
+    try {
+      result = await this.opts.load(this.opts.configPath);
+    } catch (e) {
+      logger.error(`Reload of ${this.opts.configPath} failed: ${e instanceof Error ? e.message : String(e)}; keeping the running configuration`);
+      this.lastReload = { ok: false, at: this.opts.clock.now(), errors: 1 };
+      return false;
+    }
+    if (!result.config) {
+      this.rejectConfig(result.diagnostics);
+      return false;
+    }
+    for (const d of result.diagnostics) logger.warn(formatDiagnostic(d));
+    await this.applyConfig(result.config);
+    this.lastReload = { ok: true, at: this.opts.clock.now(), errors: 0 };
+    return true;
+  }
+
+  private rejectConfig(diags: readonly Diagnostic[]): void {
+    const { logger } = this.opts;
+    const errors = diags.filter((d) => d.severity === 'error');
+    logger.error(`Configuration file '${this.opts.configPath}' has errors; the running configuration stays in force`);
+    for (const d of diags) logger.error(formatDiagnostic(d));
+    this.lastReload = { ok: false, at: this.opts.clock.now(), errors: errors.length };
+    const to = this.config.global.emailalert;
+    if (to.length > 0 && this.config.global.emailalertstatus.includes('reloading')) {
+      this.opts.mailer?.enqueue(
+        configRejectedAlert('haldir', this.opts.hostname, this.opts.configPath, diags, {
+          to,
+          from: this.config.global.emailalertfrom,
+          smtp: this.config.global.smtp,
+        }),
+      );
+    }
+  }
+
+  private async applyConfig(next: Config): Promise<void> {
+    const prev = this.config;
+    this.setStatus('reloading');
+    this.previousServiceIds = prev.virtuals.map((v) => serviceId(serviceKeyOf(v)));
+    this.config = next;
+    this.indexHealthKeys();
+    const jobs = this.planJobs();
+    // Health of (virtual, probe) pairs that did not change is carried over: nothing
+    // flaps, and a real known to be dead is never re-added (ldirectord re-adds all).
+    const carried = carryOverHealth(this.tracker, jobs.flatMap((j) => j.subscribers));
+    this.scheduler?.stop();
+    this.tracker = carried;
+    this.policy.reconfigure(next);
+    await this.round('start');
+    this.startScheduler(carried, jobs);
+    this.setStatus('running');
+  }
+
+  private async onConfigChanged(text: string, hash: string): Promise<void> {
+    const { logger } = this.opts;
+    if (this.stopped) return;
+    logger.info(`Configuration file '${this.opts.configPath}' has changed on disk`);
+    if (this.config.global.autoreload) {
+      logger.info(' - reread new configuration');
+      await this.reload();
+    } else {
+      logger.info(' - ignore new configuration');
+    }
+    this.watcher?.setApplied(hash);
+    void text;
+    const cb = this.config.global.callback;
+    if (cb) {
+      const r = await this.runCommand([cb, this.opts.configPath]);
+      if (r.error || r.code !== 0) logger.warn(`callback ${cb} ${this.opts.configPath} failed: ${r.error ?? `exit ${r.code ?? r.signal}`}`);
+    }
+  }
+
+  private planJobs(): CheckJob[] {
+    return planChecks(this.config.virtuals, this.opts.hostname).map((p) => ({ target: p.target, subscribers: p.subscribers }));
+  }
+
+  private startScheduler(tracker: HealthTracker, jobs = this.planJobs()): void {
+    const g = this.config.global;
+    this.scheduler = new CheckScheduler(jobs, {
+      clock: this.opts.clock,
+      logger: this.opts.logger,
+      tracker,
+      onTransition: (t) => this.onTransition(t),
+      onProbe: (job, outcome, phase) => this.onProbe(job, outcome, phase),
+      maintenance: g.maintenancedir ? new MaintenanceDir(g.maintenancedir, this.opts.clock) : undefined,
+      pid: this.opts.pid,
+      runProbe: this.opts.runProbe,
+    });
+    this.firstRoundDone = false;
+    this.scheduler.start();
+  }
+
+  private onProbe(job: CheckJob, outcome: ProbeOutcome, _phase: Phase): void {
+    const at = this.opts.clock.now();
+    for (const s of job.subscribers) this.lastProbe.set(s.healthKey, { ok: outcome.result.ok, message: outcome.result.message, at });
+    if (!this.firstRoundDone && this.scheduler && this.scheduler.stats().minRuns >= 1) {
+      this.firstRoundDone = true;
+      this.markRunning();
+    }
+  }
+
+  private markRunning(): void {
+    // ldirectord sends the first round's mails as "starting" (ld_start runs one full
+    // check before the main loop); after that everything is "running".
+    if (this.status === 'starting') this.setStatus('running');
+  }
+
+  private setStatus(s: DaemonStatus): void {
+    this.status = s;
+    this.policy.setDaemonStatus(s);
+  }
+
+  private onTransition(_t: Transition): void {
+    this.requestRound();
+  }
+
+  private indexHealthKeys(): void {
+    const idx = new Map<string, Map<string, string>>();
+    for (const v of this.config.virtuals) {
+      const m = new Map<string, string>();
+      if (v.check.kind !== 'off') {
+        for (const r of v.reals) m.set(realKey(r), `${v.id}|${buildTarget(v, r, this.opts.hostname).key}`);
+      }
+      idx.set(v.id, m);
+    }
+    this.healthKeys = idx;
+  }
+
+  private health(virtualId: string, rkey: string): RealHealth {
+    const hk = this.healthKeys.get(virtualId)?.get(rkey);
+    if (hk === undefined) return 'unknown';
+    const h = this.tracker.get(hk);
+    return h === INITIAL_HEALTH ? 'unknown' : h.state;
+  }
+
+  /** Asks for a table round; rounds never overlap and requests made meanwhile coalesce. */
+  requestRound(): void {
+    if (this.stopped) return;
+    this.roundWanted = true;
+    if (this.roundRunning) return;
+    this.roundRunning = (async () => {
+      // let every transition of this tick land first (100 reals failing at once -> one batch)
+      await new Promise<void>((r) => setImmediate(r));
+      while (this.roundWanted && !this.stopped) {
+        this.roundWanted = false;
+        await this.roundUnlocked(this.pendingPhase);
+      }
+      this.roundRunning = undefined;
+    })();
+  }
+
+  /** Waits for any table round in progress (tests, stop). */
+  async settled(): Promise<void> {
+    while (this.roundRunning) await this.roundRunning;
+  }
+
+  private async round(phase: 'start' | 'running'): Promise<void> {
+    await this.settled();
+    this.pendingPhase = phase;
+    this.roundWanted = false;
+    await this.roundUnlocked(phase);
+  }
+
+  private async roundUnlocked(phase: 'start' | 'running'): Promise<void> {
+    this.pendingPhase = 'running';
+    const plan = planDesiredTable(this.config, (v, r) => this.health(v, r), this.observed, {
+      fallbackState: this.fallbackState,
+      phase,
+      previousVirtualIds: this.previousServiceIds,
+    });
+    this.previousServiceIds = [];
+    const ops = planOps(this.observed, plan.desired, plan.managedServiceIds);
+    if (ops.length > 0) await this.applyOps(ops);
+    this.fallbackState = plan.fallbackState;
+    this.emit(plan.events);
+    for (const c of plan.fallbackCommands) void this.runFallbackCommand(c);
+  }
+
+  private async applyOps(ops: readonly IpvsOp[]): Promise<void> {
+    const { logger } = this.opts;
+    const report = await this.opts.backend.apply(ops);
+    if (report.failed.length === 0) {
+      this.observed = applyOpsToTable(this.observed, ops);
+      return;
+    }
+    for (const f of report.failed) logger.error(`ipvsadm ${f.args.join(' ')} failed: ${f.message}`);
+    // the table is not what we think: read it back so the next round starts from truth
+    try {
+      this.observed = await this.opts.backend.read();
+    } catch (e) {
+      logger.error(`reading the IPVS table failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private emit(events: readonly PoolEvent[]): void {
+    const byId = new Map<string, VirtualService>(this.config.virtuals.map((v) => [v.id, v]));
+    for (const e of events) {
+      this.opts.logger.info(e.message);
+      const v = byId.get(e.virtualId);
+      if (e.alert !== undefined && e.server !== undefined && v) {
+        this.policy.realServerChanged({ message: e.alert, virtual: v, real: e.server });
+      }
+    }
+  }
+
+  private runCommand(argv: readonly string[]): Promise<ExecResult> {
+    return this.opts.runCommand ? this.opts.runCommand(argv) : execFile(argv, { timeoutMs: 30000 });
+  }
+
+  private async runFallbackCommand(c: FallbackCommandRun): Promise<void> {
+    const r = await this.runCommand(c.argv);
+    if (r.error || r.code !== 0) {
+      this.opts.logger.error(`fallbackcommand "${c.commandLine}" failed: ${r.error ?? (r.timedOut ? 'timed out' : `exit ${r.code ?? r.signal}`)}`);
+    }
+  }
+
+  private armDrift(): void {
+    const ms = this.opts.driftRepairMs ?? 5000;
+    if (ms <= 0 || this.stopped) return;
+    this.driftTimer = this.opts.clock.setTimeout(() => {
+      void this.repairDrift().finally(() => this.armDrift());
+    }, ms);
+  }
+
+  /**
+   * Compares the kernel's table with what haldir believes and repairs changes made
+   * behind its back (someone ran `ipvsadm -C`, or edited a weight by hand).
+   */
+  async repairDrift(): Promise<number> {
+    if (this.stopped) return 0;
+    await this.settled();
+    let actual: IpvsTable;
+    try {
+      actual = await this.opts.backend.read();
+    } catch (e) {
+      this.opts.logger.error(`drift check: reading the IPVS table failed: ${e instanceof Error ? e.message : String(e)}`);
+      return 0;
+    }
+    const plan = planDesiredTable(this.config, (v, r) => this.health(v, r), this.observed, {
+      fallbackState: this.fallbackState,
+      phase: 'running',
+    });
+    const ops = planOps(actual, plan.desired, plan.managedServiceIds);
+    if (ops.length === 0) {
+      this.observed = actual;
+      return 0;
+    }
+    this.opts.logger.warn(`IPVS table drifted from the configuration (${ops.length} change${ops.length === 1 ? '' : 's'} made outside haldir); repairing`);
+    for (const op of ops) this.opts.logger.warn(`Repair: ipvsadm ${opArgs(op).join(' ')}`);
+    this.observed = actual;
+    await this.applyOps(ops);
+    return ops.length;
+  }
+
+  /** Everything `status -v` and the USR1 dump show. */
+  snapshot(): DirectorSnapshot {
+    const now = this.opts.clock.now();
+    const table = this.observed;
+    const virtuals: VirtualStatus[] = this.config.virtuals.map((v) => {
+      const key = serviceKeyOf(v);
+      const svc = table.services.find((s) => serviceId(s.key) === serviceId(key));
+      const label = v.protocol === 'fwm' ? `FWM  ${v.fwmark}` : `${v.protocol.toUpperCase()}  ${v.family === 'inet6' ? `[${v.address}]` : v.address}:${v.port}`;
+      const reals: RealStatus[] = v.reals.map((r) => {
+        const rk = realKey(r);
+        const hk = this.healthKeys.get(v.id)?.get(rk);
+        const lp = hk ? this.lastProbe.get(hk) : undefined;
+        const dest = svc?.destinations.find((d) => d.address === r.address && (d.port === r.port || v.protocol === 'fwm'));
+        return {
+          address: r.address,
+          port: r.port,
+          forward: r.forward,
+          weight: dest?.weight,
+          health: this.health(v.id, rk),
+          lastCheck: lp ? { ok: lp.ok, message: lp.message, ageMs: now - lp.at } : undefined,
+        };
+      });
+      const fb = v.fallback ?? (v.family === 'inet6' ? this.config.global.fallback6 : this.config.global.fallback);
+      const flags = [v.persistent !== undefined ? `persistent ${v.persistent}` : '', v.ops ? 'ops' : ''].filter(Boolean).join(' ');
+      return {
+        id: v.id,
+        label,
+        scheduler: v.scheduler,
+        flags,
+        check: v.check.kind === 'negotiate' || v.check.kind === 'combined' ? `${v.check.kind}:${v.service}` : v.check.kind,
+        reals,
+        fallback: fb
+          ? {
+              address: fb.address,
+              port: fb.port ?? v.port,
+              active: this.fallbackState.get(v.id) === 'start',
+            }
+          : undefined,
+      };
+    });
+    return {
+      pid: this.opts.pid,
+      config: this.opts.configPath,
+      status: this.status,
+      startedAgoMs: now - this.startedAt,
+      virtuals,
+      table,
+      lastReload: this.lastReload ? { ok: this.lastReload.ok, agoMs: now - this.lastReload.at, errors: this.lastReload.errors } : undefined,
+    };
+  }
+}
