@@ -24,6 +24,7 @@ export const DIAGNOSTIC_CODES = [
   'W-TRAILING',
   'W-MISSING-DIR',
   'W-VALUE',
+  'W-COMPAT',
   'N-SEE',
 ] as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

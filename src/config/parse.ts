@@ -41,6 +41,9 @@ interface Directive {
   readonly col: number;
 }
 
+/** Directives whose value ldirectord compares exactly, so trailing whitespace changes it. */
+const TRAILING_SPACE_MATTERS = ['quiescent', 'ops', 'cleanstop', 'netmask', 'virtualhost', 'servicename', 'comment', 'checkcommand', 'fallbackcommand', 'monitorfile', 'emailalert', 'emailalertstatus'];
+
 const KEY = /^(\w+)[ \t\n\r\f\v]*=[ \t\n\r\f\v]*(.*)$/s;
 
 /** ld_gethostbyname: strips [..], then getaddrinfo(name, af) -> numeric text (IPv6 bare). */
@@ -142,14 +145,20 @@ export class CfParser {
       }
       if (blankAt !== undefined && !warnedBlank) {
         warnedBlank = true;
-        this.diag.warn('W-IGNORED', blankAt, 1, 'ldirectord ends the virtual section at this blank line and rejects the indented lines after it; haldir continues the section (remove the blank line to stay compatible with ldirectord)');
+        this.diag.warn('W-COMPAT', blankAt, 1, 'ldirectord ends the virtual section at this blank line and rejects the indented lines after it; haldir continues the section (remove the blank line to stay compatible with ldirectord)');
       }
       blankAt = undefined;
       let text = mm[1]!;
       if (hash >= 0) {
         // Deliberate fix: the whitespace left before an inline comment is not part of the value.
         const trimmed = text.replace(/[ \t\n\r\f\v]+$/, '');
-        if (trimmed !== text && trimmed !== '') text = trimmed;
+        if (trimmed !== text && trimmed !== '') {
+          text = trimmed;
+          const key = /^(\w+)/.exec(text)?.[1] ?? '';
+          if (TRAILING_SPACE_MATTERS.includes(key)) {
+            this.diag.warn('W-COMPAT', no, hash + 1, `ldirectord keeps the whitespace before this comment as part of the ${key} value (and rejects or misreads it); haldir ignores it. Put the comment on its own line to stay compatible with ldirectord`);
+          }
+        }
       }
       const col = line.length - line.trimStart().length + 1;
       if (/^[ \t\n\r\f\v]*$/.test(text)) {
@@ -528,7 +537,9 @@ export class CfParser {
     if (port === undefined && virtualPortText !== undefined) port = virtualPortText;
     if (fwd !== undefined && fwd !== 'gate' && fwd !== 'masq' && fwd !== 'ipip') {
       const guess = didYouMean(fwd, ['gate', 'masq', 'ipip']);
-      this.diag.error('E-FORWARD', line, col + Math.max(0, value.lastIndexOf(fwd)), `forward method \`${fwd}\` of the fallback server must be gate, masq or ipip${guess ? ` (did you mean \`${guess}\`?)` : ''}`);
+      const words = value.trim().split(/[ \t]+/).length;
+      const extra = words > 2 ? `; ldirectord reads the last word as the forwarding method, so remove the text after \`${value.trim().split(/[ \t]+/).slice(0, 2).join(' ')}\`` : '';
+      this.diag.error('E-FORWARD', line, col + Math.max(0, value.lastIndexOf(fwd)), `forward method \`${fwd}\` of the fallback server must be gate, masq or ipip${guess ? ` (did you mean \`${guess}\`?)` : ''}${extra}`);
       return undefined;
     }
     return { server, port, forward: (fwd ?? 'gate') as ForwardMethod, spec: value };
