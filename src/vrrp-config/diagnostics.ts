@@ -40,7 +40,6 @@ export const VRRP_DIAGNOSTIC_CODES = {
   'E-MIXED-FAMILY': 'IPv4 and IPv6 virtual addresses in one instance',
   'E-UNICAST-FAMILY': 'unicast_src_ip / unicast_peer of another family than the VIPs',
   'E-DUPLICATE-VRID': 'two instances with the same virtual_router_id on one interface and family',
-  'E-NOPREEMPT-MASTER': 'nopreempt with state MASTER (nopreempt needs state BACKUP)',
   'E-AUTH-INCOMPLETE': 'auth_type without auth_pass or auth_pass without auth_type',
   'E-UNDEFINED-SCRIPT': 'track_script names no [vrrp_script NAME] section',
   'E-UNKNOWN-INSTANCE': 'a sync group names no [vrrp_instance NAME] section',
@@ -52,6 +51,9 @@ export const VRRP_DIAGNOSTIC_CODES = {
   'W-DUPLICATE-KEY': 'a one-value directive given twice (the last one wins)',
   'W-AUTH-PASS-TRUNCATED': 'auth_pass longer than 8 characters (only the first 8 are used)',
   'W-AUTH-V3-IGNORED': 'authentication with version 3 (VRRPv3 has none; ignored)',
+  'W-NOPREEMPT-MASTER': 'nopreempt with state MASTER: ignored, as keepalived does (nopreempt needs state BACKUP)',
+  'W-PREEMPT-DELAY-IGNORED': 'preempt_delay with nopreempt: ignored, as keepalived does',
+  'W-SYNC-GROUP-WEIGHT': 'a track weight on an instance in a sync group: ignored (weight 0), as keepalived does',
   'W-NO-VIPS': 'an instance without virtual_ipaddress',
   'W-UNUSED-SCRIPT': 'a vrrp_script no instance tracks',
 } as const;

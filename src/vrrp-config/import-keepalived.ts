@@ -120,7 +120,15 @@ function convertInstance(s: KaStatement, e: Emitter): void {
   e.raw(`[vrrp_instance ${name}]`, s.line, s.text);
   const kids = s.children ?? [];
   const state = kids.find((c) => c.keyword === 'state')?.args[0]?.text.toUpperCase();
+  const version = kids.find((c) => c.keyword === 'version')?.args[0]?.text;
   for (const c of kids) {
+    if (c.keyword === 'advert_int' && version !== '3' && /^\d*\.\d+$/.test(c.args[0]?.text ?? '')) {
+      // keepalived: "VRRPv2 advertisement interval 0.5s must be an integer. rounding"
+      const rounded = String(Math.max(1, Math.round(Number(c.args[0]?.text))));
+      e.set('advert_int', rounded, c);
+      e.skip(c, `advert_int ${c.args[0]?.text} with VRRPv2: keepalived rounds it to ${rounded}, and so does this conversion (set version 3 on both nodes for sub-second adverts)`);
+      continue;
+    }
     if (SAME_NAME_INSTANCE.has(c.keyword)) {
       if (needsArgs(c, e)) e.set(c.keyword, c.args[0]?.text ?? '', c);
       continue;

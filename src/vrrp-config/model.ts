@@ -125,15 +125,16 @@ export interface VrrpInstance extends SplitBrainSettings {
   readonly interface: string;
   /** 1..255 */
   readonly vrid: number;
-  /** 1..255; default 100; 255 = address owner. */
+  /** 1..255; default 100, but 255 for state MASTER without a priority (keepalived 2.2.7); 255 = address owner. */
   readonly priority: number;
   /** Seconds; whole seconds for v2 (1..255), centisecond steps for v3 (0.01..40.95). Default 1. */
   readonly advertInt: number;
   readonly version: VrrpVersion;
   /** Address family of the VIPs (and so of the adverts). */
   readonly family: AddressFamily;
+  /** Effective: keepalived clears it for state MASTER or priority 255. */
   readonly nopreempt: boolean;
-  /** Seconds (0..1000), default 0. */
+  /** Seconds (0..1000), default 0; 0 when nopreempt (keepalived resets it). */
   readonly preemptDelay: number;
   /** undefined = no authentication (always for v3). */
   readonly auth: VrrpAuth | undefined;

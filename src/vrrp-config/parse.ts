@@ -245,7 +245,8 @@ function advertInt(r: SectionReader, version: VrrpVersion): number {
     r.report('E-RANGE', `advert_int ${n.value} is outside ${min}..${max}`, n.entry);
     return VRRP_DEFAULTS.advertInt;
   }
-  return Math.round(n.value * 100) / 100;
+  // v3 carries centiseconds; keepalived truncates (0.123 s -> 12 cs), the epsilon absorbs binary fractions.
+  return Math.floor(n.value * 100 + 1e-9) / 100;
 }
 
 function readInstance(name: string, r: SectionReader, header: ScannedSection, g: VrrpGlobal, globalVersionSet: boolean): InstanceDraft {
@@ -273,9 +274,20 @@ function readInstance(name: string, r: SectionReader, header: ScannedSection, g:
   }
 
   const state = r.oneOf('state', ['MASTER', 'BACKUP'] as const);
-  const nopreempt = r.flag('nopreempt');
-  if (nopreempt?.value && state?.value === 'MASTER') {
-    r.report('E-NOPREEMPT-MASTER', 'nopreempt only works with state = BACKUP (a MASTER start always takes over); set state = BACKUP on every node and let priority pick the first master', nopreempt.entry, 'key');
+  const priority = r.integer('priority', 1, 255, 'E-PRIORITY-RANGE');
+  // keepalived 2.2.7 (vrrp_complete_instance): state MASTER without a priority is the address owner, 255.
+  const effectivePriority = priority?.value ?? (state?.value === 'MASTER' && !r.has('priority') ? 255 : VRRP_DEFAULTS.priority);
+  const nopreemptSetting = r.flag('nopreempt');
+  let nopreempt = nopreemptSetting?.value ?? false;
+  if (nopreemptSetting && nopreempt && (state?.value === 'MASTER' || effectivePriority === 255)) {
+    // keepalived: "nopreempt will not work with initial state MASTER - clearing" (and likewise for priority 255)
+    r.report('W-NOPREEMPT-MASTER', `nopreempt is ignored with ${state?.value === 'MASTER' ? 'state = MASTER' : 'priority 255'} (as keepalived does): a MASTER start always takes over; for nopreempt set state = BACKUP on every node, priorities below 255, and let priority pick the first master`, nopreemptSetting.entry, 'key');
+    nopreempt = false;
+  }
+  let preemptDelay = r.number('preempt_delay', 0, 1000);
+  if (nopreempt && preemptDelay && preemptDelay.value > 0) {
+    r.report('W-PREEMPT-DELAY-IGNORED', 'preempt_delay has no effect with nopreempt (keepalived resets it to 0); drop one of them', preemptDelay.entry, 'key');
+    preemptDelay = undefined;
   }
 
   const authType = r.oneOf('auth_type', ['PASS'] as const);
@@ -324,12 +336,12 @@ function readInstance(name: string, r: SectionReader, header: ScannedSection, g:
     initialState: state?.value ?? 'BACKUP',
     interface: iface?.value ?? '',
     vrid: vrid?.value ?? 0,
-    priority: r.integer('priority', 1, 255, 'E-PRIORITY-RANGE')?.value ?? VRRP_DEFAULTS.priority,
+    priority: effectivePriority,
     advertInt: advertInt(r, version),
     version,
     family,
-    nopreempt: nopreempt?.value ?? false,
-    preemptDelay: r.number('preempt_delay', 0, 1000)?.value ?? VRRP_DEFAULTS.preemptDelay,
+    nopreempt,
+    preemptDelay: preemptDelay?.value ?? VRRP_DEFAULTS.preemptDelay,
     auth,
     vips,
     excludedVips,
@@ -438,6 +450,14 @@ export function parseVrrpConfig(text: string, file: string, options: VrrpParseOp
   }
 
   const instances: VrrpInstance[] = drafts.map((d) => {
+    const group = groupOf.get(d.instance.name);
+    // keepalived 2.2.7: "ignoring tracked script X with weights due to SYNC group" (and the same for
+    // interfaces): a member of a sync group fails over as a whole, so a failing track means FAULT.
+    const inGroup = (name: string, weight: number, line: number, column: number, what: string): number => {
+      if (group === undefined || weight === 0) return weight;
+      sink.report('W-SYNC-GROUP-WEIGHT', `${what} ${name} weight ${weight} is ignored because ${d.instance.name} is in sync group ${group}; a failure puts the group in FAULT (as keepalived does)`, line, column);
+      return 0;
+    };
     const trackScripts: TrackRef[] = d.trackScripts.flatMap((t) => {
       const s = scriptByName.get(t.name);
       tracked.add(t.name);
@@ -446,9 +466,11 @@ export function parseVrrpConfig(text: string, file: string, options: VrrpParseOp
         sink.report('E-UNDEFINED-SCRIPT', `track_script "${t.name}" has no [vrrp_script ${t.name}] section${guess ? `; did you mean "${guess}"?` : ''}`, t.entry.line, t.entry.valueColumn);
         return [];
       }
-      return [{ name: t.name, weight: t.weight ?? s.weight, source: { file, line: t.entry.line } }];
+      const weight = inGroup(t.name, t.weight ?? s.weight, t.entry.line, t.entry.valueColumn, 'track_script');
+      return [{ name: t.name, weight, source: { file, line: t.entry.line } }];
     });
-    return withFile({ ...d.instance, trackScripts, syncGroup: groupOf.get(d.instance.name) }, file);
+    const trackInterfaces = d.instance.trackInterfaces.map((t) => ({ ...t, weight: inGroup(t.name, t.weight, t.source.line, 1, 'track_interface') }));
+    return withFile({ ...d.instance, trackScripts, trackInterfaces, syncGroup: group }, file);
   });
   for (const s of scripts) {
     if (!tracked.has(s.name)) sink.report('W-UNUSED-SCRIPT', `[vrrp_script ${s.name}] is tracked by no instance (add track_script[] = ${s.name})`, s.source.line, 1);
