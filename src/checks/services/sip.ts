@@ -3,12 +3,11 @@
 // tcp, fixed branch and tags, random Call-ID), over udp when the virtual is udp and
 // tcp otherwise (ld_open_socket), and want the status line "SIP/2.0 200 OK"
 // (RFC 3261 section 7.2) followed by the end of the header block.
-import dgram from 'node:dgram';
-import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { CheckResult, ServiceCheckContext } from '../types.js';
 import { PeerClosedError, withLineSocket } from './lib/line-socket.js';
 import { down, runCheck, up, type Verdict } from './lib/run-check.js';
+import { udpRequest } from './lib/udp-request.js';
 
 export function sipOptionsRequest(login: string, localAddress: string, localPort: number, callId: string): string {
   return (
@@ -32,25 +31,12 @@ export function sipVerdict(statusLine: string | undefined): Verdict {
 }
 
 function overUdp(ctx: ServiceCheckContext, login: string, signal: AbortSignal): Promise<Verdict> {
-  return new Promise((resolve, reject) => {
-    const sock = dgram.createSocket(net.isIPv6(ctx.host) ? 'udp6' : 'udp4');
-    let done = false;
-    const finish = (err: unknown, verdict?: Verdict): void => {
-      if (done) return;
-      done = true;
-      signal.removeEventListener('abort', onAbort);
-      sock.close();
-      if (verdict) resolve(verdict);
-      else reject(err);
-    };
-    const onAbort = (): void => finish(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    sock.on('error', (err) => finish(err));
-    sock.on('message', (msg) => finish(undefined, sipVerdict(msg.toString('latin1').split(/\r?\n/)[0])));
-    sock.connect(ctx.port, ctx.host, () => {
-      const local = sock.address();
-      sock.send(sipOptionsRequest(login, local.address, local.port, randomBytes(8).toString('hex')), (err) => err && finish(err));
-    });
+  return udpRequest({
+    host: ctx.host,
+    port: ctx.port,
+    payload: (local) => sipOptionsRequest(login, local.address, local.port, randomBytes(8).toString('hex')),
+    accept: (msg) => sipVerdict(msg.toString('latin1').split(/\r?\n/)[0]),
+    signal,
   });
 }
 

@@ -1,8 +1,7 @@
 // Runs a Debian daemon in the foreground for a test: spawned in its own process group,
 // output kept for the failure message, "ready" when its port accepts (tcp) or is bound
-// (udp, read from /proc/net), and stopped with SIGTERM then SIGKILL.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+// (udp, asked of ss), and stopped with SIGTERM then SIGKILL.
+import { execFileSync, spawn } from 'node:child_process';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -36,16 +35,13 @@ function tcpAccepts(host: string, port: number): Promise<boolean> {
   });
 }
 
+/** Is some socket bound to this udp port? (ss: /proc/net/udp is empty in some sandboxes) */
 function udpBound(port: number): boolean {
-  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
-  for (const f of ['/proc/net/udp', '/proc/net/udp6']) {
-    try {
-      if (readFileSync(f, 'utf8').split('\n').some((l) => l.split(/\s+/)[2]?.concat(' ').includes(hex))) return true;
-    } catch {
-      // no IPv6 table: fine
-    }
+  try {
+    return execFileSync('ss', ['-Hlun', `sport = :${port}`], { encoding: 'utf8' }).trim() !== '';
+  } catch {
+    return false;
   }
-  return false;
 }
 
 export async function startDaemon(spec: DaemonSpec): Promise<Daemon> {

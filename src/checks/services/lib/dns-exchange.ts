@@ -1,10 +1,10 @@
 // One DNS query/response exchange with a single server, over udp (retransmitted, as a
 // resolver does) or tcp (RFC 1035 section 4.2.2 length prefix). Net::DNS::Resolver
 // also falls back to tcp when a udp answer is truncated; so does this.
-import dgram from 'node:dgram';
 import net from 'node:net';
 import { randomInt } from 'node:crypto';
 import * as dnsPacket from 'dns-packet';
+import { udpRequest } from './udp-request.js';
 
 export type DnsTransport = 'udp' | 'tcp';
 
@@ -12,36 +12,16 @@ export type DnsTransport = 'udp' | 'tcp';
 const UDP_RETRANSMIT_MS = 1000;
 
 function udpExchange(host: string, port: number, query: Buffer, id: number, signal: AbortSignal): Promise<dnsPacket.DecodedPacket> {
-  return new Promise((resolve, reject) => {
-    const sock = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
-    let timer: NodeJS.Timeout | undefined;
-    let done = false;
-    const finish = (err: unknown, packet?: dnsPacket.DecodedPacket): void => {
-      if (done) return;
-      done = true;
-      clearInterval(timer);
-      signal.removeEventListener('abort', onAbort);
-      sock.close();
-      if (packet) resolve(packet);
-      else reject(err);
-    };
-    const onAbort = (): void => finish(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    sock.on('error', (err) => finish(err));
-    sock.on('message', (msg) => {
-      let p: dnsPacket.DecodedPacket;
-      try {
-        p = dnsPacket.decode(msg);
-      } catch {
-        return; // not DNS: keep waiting, like a resolver does
-      }
-      if (p.id === id && p.type === 'response') finish(undefined, p);
-    });
-    const send = (): void => sock.send(query, (err) => err && finish(err));
-    sock.connect(port, host, () => {
-      send();
-      timer = setInterval(send, UDP_RETRANSMIT_MS);
-    });
+  return udpRequest({
+    host,
+    port,
+    payload: () => query,
+    accept: (msg) => {
+      const p = dnsPacket.decode(msg);
+      return p.id === id && p.type === 'response' ? p : undefined;
+    },
+    retransmitMs: UDP_RETRANSMIT_MS,
+    signal,
   });
 }
 
