@@ -1,0 +1,263 @@
+// The daemon commands of `haldir` (start, stop, restart, try-restart, reload,
+// force-reload, status [-v]), as ldirectord's ld_init runs them, plus the running
+// daemon's process wiring: log sink, table backend, mailer, signals, pid file, control
+// socket, companion instances (`execute`). The CLI (src/cli/haldir.ts) hands us a
+// parsed command and config through setDaemonRunner.
+import { hostname as osHostname } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { CliIo, DaemonInvocation } from '../cli/haldir.js';
+import type { Config } from '../config/model.js';
+import { loadLdirectordCf } from '../config/load.js';
+import { systemClock } from '../runtime/clock.js';
+import type { Logger } from '../runtime/logger.js';
+import { createLogSink, type LogSink } from '../runtime/log-sinks.js';
+import { defaultPidFile, controlSocketFor, readPidState, writePidFile, removePidFile } from '../runtime/pidfile.js';
+import { execFile } from '../runtime/exec.js';
+import { Mailer, smtpPasswordWarning } from '../alerts/mailer.js';
+import { IpvsadmBackend } from '../ipvs/backends/ipvsadm.js';
+import { MemoryBackend } from '../ipvs/backends/memory.js';
+import type { TableBackend } from '../ipvs/types.js';
+import { Director, VERSION_STR, type DirectorSnapshot } from './director.js';
+import { decideLifecycle, type LifecycleCommand } from './lifecycle.js';
+import { isDaemonChild, performAction, spawnDaemon } from './daemonize.js';
+import { ControlServer, controlRequest } from './control.js';
+import { formatStatus } from './status-format.js';
+import { runDemo } from './demo.js';
+
+const RUN_DIR_ENV = 'HALDIR_RUNDIR';
+
+export function pidFileFor(inv: DaemonInvocation, env: NodeJS.ProcessEnv): string {
+  return inv.command.options.pidfile ?? defaultPidFile(inv.command.configName, env[RUN_DIR_ENV] || '/run');
+}
+
+function hostName(env: NodeJS.ProcessEnv): string {
+  return env['HOSTNAME'] || osHostname();
+}
+
+export async function runDaemon(inv: DaemonInvocation, io: CliIo): Promise<number> {
+  const cmd = inv.command;
+  if (cmd.action === 'demo') {
+    if (!inv.config) return 2;
+    return runDemo(inv.config, inv.configPath, io);
+  }
+  const pidFile = pidFileFor(inv, io.env);
+  const action = cmd.action as LifecycleCommand;
+  const pid = readPidState(pidFile);
+  const decided = decideLifecycle(action, pid, { prog: 'haldir', config: inv.configPath, pidFile });
+
+  if (action === 'status' && cmd.verbose && pid.kind === 'running') {
+    io.err(`haldir for ${inv.configPath} is running with pid: ${pid.pid}\n`);
+    try {
+      const snap = (await controlRequest(controlSocketFor(pidFile), { cmd: 'status' })) as DirectorSnapshot;
+      io.out(formatStatus(snap));
+      return 0;
+    } catch (e) {
+      io.err(`haldir: cannot read the daemon's state from ${controlSocketFor(pidFile)}: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 4;
+    }
+  }
+
+  const outcome = await performAction(decided, pidFile, {
+    stdout: io.out,
+    stderr: io.err,
+    log: () => {},
+  });
+  if (outcome.kind === 'done') return outcome.code;
+
+  // start (or the second half of restart)
+  if (!inv.config) {
+    io.err(`haldir: ${inv.configPath} has errors; not starting\n`);
+    return 2;
+  }
+  const foreground = cmd.options.debug || inv.config.global.supervised || isDaemonChild(io.env);
+  if (!foreground) {
+    // Re-run this command line detached; the child writes the pid file when it is up.
+    const argv = process.argv.slice(1);
+    const r = await spawnDaemon(argv, pidFile);
+    if (r.code !== 0) io.err(`haldir: the daemon did not start (exit ${r.code}); see the log (${inv.config.global.logfile})\n`);
+    return r.code;
+  }
+  const writePid = isDaemonChild(io.env) || cmd.options.pidfile !== undefined;
+  return runForeground(inv, inv.config, io, writePid ? pidFile : undefined, pidFile);
+}
+
+function makeBackend(inv: DaemonInvocation, logger: Logger): { backend: TableBackend; label: string } {
+  const o = inv.command.options;
+  if (o.backend === 'memory') {
+    return { backend: new MemoryBackend({ log: (l) => logger.info(l) }), label: 'memory' };
+  }
+  const real = new IpvsadmBackend({ binary: o.ipvsadm });
+  if (!o.dryRun) return { backend: real, label: `ipvsadm (${o.ipvsadm ?? '/usr/sbin/ipvsadm'})` };
+  // --dry-run: read the kernel's table once, then only say what would be run
+  let seeded: MemoryBackend | undefined;
+  const lazy: TableBackend = {
+    async read() {
+      if (!seeded) seeded = new MemoryBackend({ initial: await real.read(), log: (l) => logger.info(`dry-run: would run ${l}`) });
+      return seeded.read();
+    },
+    async apply(ops) {
+      if (!seeded) await lazy.read();
+      return seeded!.apply(ops);
+    },
+  };
+  return { backend: lazy, label: 'dry-run' };
+}
+
+function mailerFor(config: Config, logger: Logger, host: string): Mailer {
+  const g = config.global;
+  return new Mailer({
+    clock: systemClock(),
+    logger,
+    hostname: host,
+    nodemailer: { smtptls: g.smtptls, smtpuser: g.smtpuser, smtppasswd: g.smtppasswd },
+  });
+}
+
+function companionArgv(inv: DaemonInvocation, other: string, action: string): string[] {
+  const o = inv.command.options;
+  const argv = [process.argv[1] ?? 'haldir'];
+  if (o.backend) argv.push('--backend', o.backend);
+  if (o.ipvsadm) argv.push('--ipvsadm', o.ipvsadm);
+  if (o.dryRun) argv.push('--dry-run');
+  argv.push(other, action);
+  return argv;
+}
+
+async function runCompanions(inv: DaemonInvocation, names: readonly string[], action: string, logger: Logger): Promise<void> {
+  // ld_cmd_children: `ldirectord OTHER start|stop|reload`, one after the other
+  for (const other of names) {
+    const r = await execFile([process.execPath, ...companionArgv(inv, other, action)], { timeoutMs: 60000 });
+    if (r.code !== 0) logger.warn(`execute ${other} ${action} exited ${r.code ?? r.signal}${r.stderr ? `: ${r.stderr.trim()}` : ''}`);
+  }
+}
+
+async function runForeground(
+  inv: DaemonInvocation,
+  config: Config,
+  io: CliIo,
+  pidFile: string | undefined,
+  socketBase: string,
+): Promise<number> {
+  const host = hostName(io.env);
+  let sink: LogSink;
+  try {
+    sink = createLogSink({
+      logfile: config.global.logfile,
+      supervised: config.global.supervised && !isDaemonChild(io.env),
+      configFile: basename(inv.configPath),
+      foreground: inv.command.options.debug,
+      ident: 'haldir',
+      env: io.env,
+    });
+  } catch (e) {
+    io.err(`haldir: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  const logger: Logger = sink;
+  const pid = io.pid;
+  logger.info(`Invoking haldir invoked as: haldir ${process.argv.slice(2).join(' ')}`);
+  logger.info(`Starting ${VERSION_STR} with pid: ${pid}`);
+  if (config.global.smtppasswd) {
+    try {
+      const w = smtpPasswordWarning(inv.configPath, statSync(inv.configPath).mode, true);
+      if (w) logger.warn(`${w.message} [${w.code}]`);
+    } catch {
+      /* unreadable now: the loader already complained */
+    }
+  }
+  const { backend, label } = makeBackend(inv, logger);
+  logger.debug(`table backend: ${label}`);
+  const mailer = mailerFor(config, logger, host);
+  let text: string | undefined;
+  try {
+    text = readFileSync(inv.configPath, 'utf8');
+  } catch {
+    text = undefined;
+  }
+  const director = new Director({
+    configPath: inv.configPath,
+    config,
+    load: (p) => loadLdirectordCf(p, { debug: inv.command.options.debug }),
+    backend,
+    clock: systemClock(),
+    logger,
+    mailer,
+    hostname: host,
+    pid,
+  });
+
+  const control = new ControlServer(controlSocketFor(socketBase), (req) => {
+    const snap = director.snapshot();
+    if (req.cmd === 'dump') dumpState(snap, logger);
+    return snap;
+  });
+
+  let stopping = false;
+  let exitCode = 0;
+  let resolveDone: () => void = () => {};
+  const done = new Promise<void>((r) => (resolveDone = r));
+  let companions = [...config.global.execute];
+
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    try {
+      await runCompanions(inv, companions, 'stop', logger);
+      await director.stop();
+      await control.close();
+      const r = await mailer.stop(5000);
+      if (r.undelivered > 0) logger.warn(`${r.undelivered} alert mail(s) could not be delivered before exit`);
+    } catch (e) {
+      logger.error(`error while stopping: ${e instanceof Error ? e.message : String(e)}`);
+      exitCode = 1;
+    }
+    logger.info(`Linux Director Daemon terminated on signal: ${signal}`);
+    if (pidFile) removePidFile(pidFile, pid);
+    await sink.close();
+    resolveDone();
+  };
+
+  process.on('SIGTERM', () => void stop('TERM'));
+  process.on('SIGINT', () => void stop('INT'));
+  process.on('SIGQUIT', () => void stop('QUIT'));
+  process.on('SIGPIPE', () => {});
+  process.on('SIGHUP', () => {
+    if (stopping) return;
+    sink.reopen();
+    void director.reloadOnSignal().then(async (ok) => {
+      if (!ok) return;
+      const next = director.currentConfig.global.execute;
+      const removed = companions.filter((c) => !next.includes(c));
+      const kept = next.filter((c) => companions.includes(c));
+      const added = next.filter((c) => !companions.includes(c));
+      companions = [...next];
+      await runCompanions(inv, removed, 'stop', logger);
+      await runCompanions(inv, kept, 'reload', logger);
+      await runCompanions(inv, added, 'start', logger);
+    });
+  });
+  process.on('SIGUSR1', () => dumpState(director.snapshot(), logger));
+
+  try {
+    await director.start(text);
+    await control.listen().catch((e: unknown) => logger.warn(`control socket ${controlSocketFor(socketBase)} unavailable: ${e instanceof Error ? e.message : String(e)}; status -v will not work`));
+    if (pidFile) writePidFile(pidFile, pid);
+    await runCompanions(inv, companions, 'start', logger);
+  } catch (e) {
+    logger.error(`haldir could not start: ${e instanceof Error ? e.message : String(e)}`);
+    await director.stop().catch(() => {});
+    await control.close().catch(() => {});
+    if (pidFile) removePidFile(pidFile, pid);
+    return 1;
+  }
+  await done;
+  return exitCode;
+}
+
+/** SIGUSR1: every virtual, real, health and last check result into the log. */
+export function dumpState(snap: DirectorSnapshot, logger: Logger): void {
+  logger.info(`State dump (pid ${snap.pid}, config ${snap.config}, status ${snap.status})`);
+  for (const line of formatStatus(snap).trimEnd().split('\n')) logger.info(line);
+}
+
