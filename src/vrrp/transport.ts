@@ -84,6 +84,8 @@ export interface TransportOptions {
   primaryIp: string;
   /** Join the multicast group (false when every instance on it uses unicast peers). */
   multicast: boolean;
+  /** vrrp_mcast_group4/6; default 224.0.0.18 / ff02::12. */
+  group?: string;
 }
 
 /** Wire-level events: 'packet' (ReceivedPacket), 'malformed' (reason), 'error' (Error). */
@@ -112,7 +114,7 @@ export class VrrpTransport extends EventEmitter {
     if (opts.family === 4) {
       this.sock.setOption(IPPROTO_IP, IP_HDRINCL, 1);
       const mreqn = Buffer.alloc(12);
-      ipv4ToBytes(VRRP_MCAST_V4).copy(mreqn, 0);
+      ipv4ToBytes(opts.group ?? VRRP_MCAST_V4).copy(mreqn, 0);
       ipv4ToBytes(opts.primaryIp).copy(mreqn, 4);
       mreqn.writeInt32LE(ifindex, 8);
       this.sock.setOption(IPPROTO_IP, IP_MULTICAST_IF, mreqn, 12);
@@ -127,7 +129,7 @@ export class VrrpTransport extends EventEmitter {
       this.sock.setOption(IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0);
       if (opts.multicast) {
         const mreq = Buffer.alloc(20);
-        ipv6ToBytes(VRRP_MCAST_V6).copy(mreq, 0);
+        ipv6ToBytes(opts.group ?? VRRP_MCAST_V6).copy(mreq, 0);
         mreq.writeInt32LE(ifindex, 16);
         this.sock.setOption(IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, mreq, 20);
       }
@@ -158,9 +160,9 @@ export class VrrpTransport extends EventEmitter {
   }
 
   /** Sends a VRRP message (already encoded, checksum included for IPv4) to dst. */
-  send(message: Buffer, dst: string): Promise<void> {
+  send(message: Buffer, dst: string, src = this.opts.primaryIp): Promise<void> {
     if (this.closed) return Promise.resolve();
-    const pkt = this.opts.family === 4 ? Buffer.concat([encodeIpv4Header(this.opts.primaryIp, dst, message.length), message]) : message;
+    const pkt = this.opts.family === 4 ? Buffer.concat([encodeIpv4Header(src, dst, message.length), message]) : message;
     return new Promise((resolve, reject) => {
       this.sock.send(pkt, 0, pkt.length, dst, (err) => (err ? reject(err) : resolve()));
     });

@@ -1,0 +1,353 @@
+// The haldir-vrrp runtime: one pure machine per vrrp_instance, driven by an injected
+// Clock, fed by one raw socket per (interface, family), and an executor that turns
+// the machine's actions into adverts, `ip addr`, gratuitous ARP/NA, notify scripts,
+// ipvsadm sync-daemon commands and e-mails. Side effects that may be slow (ip, arping,
+// scripts) run on per-instance promise chains and never delay the protocol timers.
+
+import { AUTH_NONE, AUTH_PASS, encodeAdvert, passAuthData } from './codec.js';
+import type { Advert } from './codec.js';
+import { DropCounters, routePacket } from './admit.js';
+import type { ReceivedPacket } from './admit.js';
+import { effectivePriority, initialState, nextWake, step } from './machine.js';
+import type { Action, MachineEvent, MachineState } from './machine.js';
+import { vipAddress } from './instance.js';
+import type { InstanceParams, VrrpState } from './instance.js';
+import { syncFollowers } from './sync-group.js';
+import { notifyCommands, runNotify } from './notify.js';
+import { lvsSyncCommands, runLvsSync } from './lvs-sync.js';
+import { transitionAlert } from './alert.js';
+import type { AlertSink } from './alert.js';
+import { InterfaceTracker, ScriptTracker } from './track.js';
+import type { VipOps } from './vip.js';
+import type { GarpSender } from './garp.js';
+import type { DaemonConfig, InstanceRuntimeConfig } from './from-config.js';
+import type { Clock, TimerHandle } from '../runtime/clock.js';
+import type { Logger } from '../runtime/logger.js';
+
+/** What the daemon needs from a socket; VrrpTransport implements it. */
+export interface PacketPort {
+  on(ev: 'packet', fn: (p: ReceivedPacket) => void): unknown;
+  on(ev: 'malformed', fn: (reason: string) => void): unknown;
+  on(ev: 'error', fn: (e: Error) => void): unknown;
+  send(message: Buffer, dst: string, src?: string): Promise<void>;
+  close(): void;
+}
+
+export interface PortSpec {
+  family: 4 | 6;
+  ifname: string;
+  primaryIp: string;
+  multicast: boolean;
+  group: string;
+}
+
+export interface DaemonDeps {
+  clock: Clock;
+  log: Logger;
+  openPort(spec: PortSpec): PacketPort;
+  vips: VipOps;
+  garp: GarpSender;
+  alerts?: AlertSink;
+  ipvsadmPath?: string;
+  notifyTimeoutMs?: number;
+}
+
+export interface InstanceStatus {
+  name: string;
+  state: VrrpState;
+  priority: number;
+  effectivePriority: number;
+  vrid: number;
+  interface: string;
+  master?: string;
+  masterPriority?: number;
+  lastTransition?: { from: VrrpState; to: VrrpState; at: string };
+  drops: Record<string, number>;
+}
+
+interface Runner {
+  cfg: InstanceRuntimeConfig;
+  state: MachineState;
+  timer?: TimerHandle;
+  chain: Promise<void>;
+  drops: DropCounters;
+  portKey: string;
+}
+
+const portKeyOf = (p: InstanceParams): string => `${p.interface}|${p.family}`;
+
+export class VrrpDaemon {
+  private readonly runners = new Map<string, Runner>();
+  private readonly ports = new Map<string, { port: PacketPort; drops: DropCounters }>();
+  private scriptTrackers: ScriptTracker[] = [];
+  private ifTrackers: InterfaceTracker[] = [];
+  private cfg: DaemonConfig;
+  private stopping = false;
+
+  constructor(
+    config: DaemonConfig,
+    private readonly deps: DaemonDeps,
+  ) {
+    this.cfg = config;
+  }
+
+  start(): void {
+    for (const ic of this.cfg.instances) this.addRunner(ic);
+    this.syncPorts();
+    this.startTrackers();
+    for (const r of this.runners.values()) this.dispatch(r, { type: 'start' });
+  }
+
+  /** HUP: apply a new config without a needless failover (state kept per instance name). */
+  reload(config: DaemonConfig): void {
+    const old = this.cfg;
+    this.cfg = config;
+    const names = new Set(config.instances.map((i) => i.params.name));
+    for (const [name, r] of this.runners) {
+      if (!names.has(name)) {
+        this.dispatch(r, { type: 'shutdown' });
+        if (r.timer) this.deps.clock.clearTimeout(r.timer);
+        this.runners.delete(name);
+      }
+    }
+    const fresh: Runner[] = [];
+    for (const ic of config.instances) {
+      const r = this.runners.get(ic.params.name);
+      if (r) {
+        r.cfg = ic;
+        r.portKey = portKeyOf(ic.params);
+      } else fresh.push(this.addRunner(ic));
+    }
+    this.syncPorts();
+    for (const ic of config.instances) {
+      const r = this.runners.get(ic.params.name)!;
+      if (!fresh.includes(r)) this.dispatch(r, { type: 'reconfigure', params: ic.params });
+    }
+    this.stopTrackers();
+    this.startTrackers();
+    for (const r of fresh) this.dispatch(r, { type: 'start' });
+    this.deps.log.info(`Reloaded configuration: ${config.instances.length} instance(s) (was ${old.instances.length})`);
+  }
+
+  /** TERM: priority 0 from every master, VIPs removed, sockets closed. */
+  async shutdown(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.stopTrackers();
+    for (const r of this.runners.values()) {
+      this.dispatch(r, { type: 'shutdown' });
+      if (r.timer) this.deps.clock.clearTimeout(r.timer);
+    }
+    await Promise.all([...this.runners.values()].map((r) => r.chain));
+    for (const p of this.ports.values()) p.port.close();
+    this.ports.clear();
+  }
+
+  status(): InstanceStatus[] {
+    return [...this.runners.values()].map((r) => {
+      const s = r.state;
+      const lt = s.lastTransition;
+      return {
+        name: s.params.name,
+        state: s.state,
+        priority: s.params.priority,
+        effectivePriority: effectivePriority(s),
+        vrid: s.params.vrid,
+        interface: s.params.interface,
+        master: s.masterAddress,
+        masterPriority: s.masterPriority,
+        lastTransition: lt ? { from: lt.from, to: lt.to, at: new Date(this.deps.clock.wallNow() - (this.deps.clock.now() - lt.at)).toISOString() } : undefined,
+        drops: { ...r.drops.toJSON(), ...(this.ports.get(r.portKey)?.drops.toJSON() ?? {}) },
+      };
+    });
+  }
+
+  /** For tests: the machine state of an instance. */
+  machine(name: string): MachineState | undefined {
+    return this.runners.get(name)?.state;
+  }
+
+  private addRunner(ic: InstanceRuntimeConfig): Runner {
+    const r: Runner = {
+      cfg: ic,
+      state: initialState(ic.params),
+      chain: Promise.resolve(),
+      drops: new DropCounters(),
+      portKey: portKeyOf(ic.params),
+    };
+    this.runners.set(ic.params.name, r);
+    return r;
+  }
+
+  private syncPorts(): void {
+    const wanted = new Map<string, Runner[]>();
+    for (const r of this.runners.values()) wanted.set(r.portKey, [...(wanted.get(r.portKey) ?? []), r]);
+    for (const [key, p] of this.ports) {
+      if (!wanted.has(key)) {
+        p.port.close();
+        this.ports.delete(key);
+      }
+    }
+    for (const [key, rs] of wanted) {
+      if (this.ports.has(key)) continue;
+      const first = rs[0]!.cfg;
+      const port = this.deps.openPort({
+        family: first.params.family,
+        ifname: first.params.interface,
+        primaryIp: first.params.primaryIp,
+        multicast: rs.some((r) => r.cfg.params.unicastPeers.length === 0),
+        group: first.mcastGroup,
+      });
+      const drops = new DropCounters();
+      port.on('packet', (p) => this.onPacket(key, p, drops));
+      port.on('malformed', (reason) => drops.add(reason as Parameters<DropCounters['add']>[0]));
+      port.on('error', (e) => this.deps.log.error(`VRRP-SOCKET: ${key}: ${e.message}`));
+      this.ports.set(key, { port, drops });
+    }
+  }
+
+  private onPacket(key: string, p: ReceivedPacket, portDrops: DropCounters): void {
+    if (this.stopping) return;
+    const rs = [...this.runners.values()].filter((r) => r.portKey === key);
+    const routed = routePacket(
+      rs.map((r) => r.state.params),
+      p,
+    );
+    if (!routed.ok) {
+      const r = routed.instance ? this.runners.get(routed.instance) : undefined;
+      (r ? r.drops : portDrops).add(routed.reason);
+      if (routed.log) this.deps.log.warn(routed.log);
+      return;
+    }
+    const r = this.runners.get(routed.instance)!;
+    this.dispatch(r, { type: 'advert', src: routed.src, advert: routed.advert });
+  }
+
+  private startTrackers(): void {
+    const scriptsUsed = new Set(this.cfg.instances.flatMap((i) => i.params.trackScripts.map((t) => t.name)));
+    for (const spec of this.cfg.scripts) {
+      if (!scriptsUsed.has(spec.name)) continue;
+      const t = new ScriptTracker(spec, this.deps.clock, (name, ok) => this.broadcastTrack('script', name, ok));
+      this.scriptTrackers.push(t);
+      t.start();
+    }
+    const ifs = new Set(this.cfg.instances.flatMap((i) => i.params.trackInterfaces.map((t) => t.name)));
+    for (const ifname of ifs) {
+      const t = new InterfaceTracker(ifname, this.deps.clock, (name, ok) => this.broadcastTrack('interface', name, ok));
+      this.ifTrackers.push(t);
+      if (!t.isUp) this.broadcastTrack('interface', ifname, false);
+      t.start();
+    }
+  }
+
+  private stopTrackers(): void {
+    for (const t of this.scriptTrackers) t.stop();
+    for (const t of this.ifTrackers) t.stop();
+    this.scriptTrackers = [];
+    this.ifTrackers = [];
+  }
+
+  private broadcastTrack(kind: 'script' | 'interface', name: string, ok: boolean): void {
+    this.deps.log.info(kind === 'script' ? `Script \`${name}\` now returning ${ok ? 0 : 1}` : `Netlink reports ${name} ${ok ? 'up' : 'down'}`);
+    for (const r of this.runners.values()) {
+      const tracked = kind === 'script' ? r.state.params.trackScripts : r.state.params.trackInterfaces;
+      if (tracked.some((t) => t.name === name)) this.dispatch(r, { type: 'track', kind, name, ok });
+    }
+  }
+
+  private dispatch(r: Runner, ev: MachineEvent): void {
+    const res = step(r.state, ev, this.deps.clock.now());
+    r.state = res.state;
+    for (const a of res.actions) this.execute(r, a);
+    this.schedule(r);
+  }
+
+  private schedule(r: Runner): void {
+    if (r.timer) this.deps.clock.clearTimeout(r.timer);
+    r.timer = undefined;
+    const at = nextWake(r.state);
+    if (at === undefined) return;
+    r.timer = this.deps.clock.setTimeout(() => {
+      r.timer = undefined;
+      this.dispatch(r, { type: 'tick' });
+    }, at - this.deps.clock.now());
+  }
+
+  private enqueue(r: Runner, fn: () => Promise<void>): void {
+    r.chain = r.chain.then(fn).catch((e: unknown) => this.deps.log.error(`VRRP-ACTION: (${r.state.params.name}) ${(e as Error).message}`));
+  }
+
+  private execute(r: Runner, a: Action): void {
+    const p = r.state.params;
+    switch (a.type) {
+      case 'log':
+        this.deps.log[a.level](a.msg);
+        break;
+      case 'send-advert':
+        this.sendAdvert(r, a.priority);
+        break;
+      case 'add-vips':
+        this.enqueue(r, async () => {
+          for (const v of a.vips) await this.deps.vips.add(v, p.interface);
+        });
+        break;
+      case 'remove-vips':
+        this.enqueue(r, async () => {
+          for (const v of a.vips) await this.deps.vips.remove(v, p.interface);
+        });
+        break;
+      case 'send-garp': {
+        const vips = [...p.vips, ...p.excludedVips];
+        if (vips.length) this.deps.log.info(`(${p.name}) Sending/queueing gratuitous ARPs on ${p.interface} for ${vips.map(vipAddress).join(' ')}`);
+        // After the VIPs are on the interface, but a slow arping never delays a later removal.
+        void r.chain.then(() => Promise.all(vips.map((v) => this.deps.garp.announce(vipAddress(v), v.dev ?? p.interface, a.count))));
+        break;
+      }
+      case 'notify': {
+        const cmds = notifyCommands(r.cfg.notify, p.name, a.state, a.priority);
+        // After the VIP change has been applied, but never blocking the chain.
+        if (cmds.length) r.chain.then(() => void runNotify(this.deps.log, cmds, this.deps.notifyTimeoutMs));
+        break;
+      }
+      case 'mail':
+        if (r.cfg.smtpAlert && this.deps.alerts && this.cfg.emails.length) {
+          this.deps.alerts.send(transitionAlert(this.cfg.routerId, p.name, a.state, this.cfg.emails, this.deps.clock.wallNow()));
+        }
+        break;
+      case 'transition': {
+        if (r.cfg.lvsSyncInterface && a.to !== a.from) {
+          const cmds = lvsSyncCommands(this.deps.ipvsadmPath ?? 'ipvsadm', r.cfg.lvsSyncInterface, a.to);
+          this.enqueue(r, () => runLvsSync(this.deps.log, cmds));
+        }
+        for (const f of syncFollowers(this.cfg.syncGroups, { instance: p.name, to: a.to, fromSync: a.fromSync })) {
+          const other = this.runners.get(f.instance);
+          // Deferred: the follower steps after this instance's actions are all out.
+          if (other) queueMicrotask(() => this.dispatch(other, f.event));
+        }
+        break;
+      }
+    }
+  }
+
+  private sendAdvert(r: Runner, priority: number): void {
+    const p = r.state.params;
+    const port = this.ports.get(r.portKey);
+    if (!port) return;
+    const advert: Advert = {
+      version: p.version,
+      vrid: p.vrid,
+      priority,
+      intervalCs: p.intervalCs,
+      addresses: p.vips.map(vipAddress),
+    };
+    if (p.version === 2) {
+      advert.authType = p.authPass !== undefined ? AUTH_PASS : AUTH_NONE;
+      advert.authData = p.authPass !== undefined ? passAuthData(p.authPass) : Buffer.alloc(8);
+    }
+    const dsts = p.unicastPeers.length ? p.unicastPeers : [r.cfg.mcastGroup];
+    for (const dst of dsts) {
+      const bytes = encodeAdvert(advert, { family: p.family, src: p.family === 4 ? p.primaryIp : undefined, dst: p.family === 4 ? dst : undefined });
+      port.port.send(bytes, dst, p.family === 4 ? p.primaryIp : undefined).catch((e: Error) => this.deps.log.error(`VRRP-SEND: (${p.name}) advert to ${dst} failed: ${e.message}`));
+    }
+  }
+}
