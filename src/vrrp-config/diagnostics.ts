@@ -54,6 +54,7 @@ export const VRRP_DIAGNOSTIC_CODES = {
   'W-NOPREEMPT-MASTER': 'nopreempt with state MASTER: ignored, as keepalived does (nopreempt needs state BACKUP)',
   'W-PREEMPT-DELAY-IGNORED': 'preempt_delay with nopreempt: ignored, as keepalived does',
   'W-SYNC-GROUP-WEIGHT': 'a track weight on an instance in a sync group: ignored (weight 0), as keepalived does',
+  'W-SYNC-GROUP-STATE': 'state MASTER on a sync group member whose group also has BACKUP members: it starts BACKUP, as in keepalived',
   'W-NO-VIPS': 'an instance without virtual_ipaddress',
   'W-UNUSED-SCRIPT': 'a vrrp_script no instance tracks',
 } as const;

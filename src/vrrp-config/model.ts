@@ -8,7 +8,10 @@ import type { AddressFamily, Diagnostic, SmtpServer, SmtpTls, SourceRef } from '
 
 export type { AddressFamily, Diagnostic, Severity, SmtpServer, SmtpTls, SourceRef } from '../config/model.js';
 
-/** Initial state (keepalived `state`); the protocol decides the real state at run time. */
+/**
+ * Initial state (keepalived `state`; effective: MASTER for priority 255 without a state, BACKUP
+ * for every member of a sync group that is not all MASTER); the protocol decides afterwards.
+ */
 export type VrrpInitialState = 'MASTER' | 'BACKUP';
 /** RFC 3768 (2) or RFC 5798/9568 (3). */
 export type VrrpVersion = 2 | 3;

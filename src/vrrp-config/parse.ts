@@ -333,7 +333,8 @@ function readInstance(name: string, r: SectionReader, header: ScannedSection, g:
   const trackInterfaces: TrackRef[] = readTracks(r, 'track_interface').map((t) => ({ name: t.name, weight: t.weight ?? 0, source: r.ref(t.entry) }));
   const instance: Omit<VrrpInstance, 'trackScripts' | 'syncGroup'> = {
     name,
-    initialState: state?.value ?? 'BACKUP',
+    // keepalived: an address owner (priority 255) without a state starts as MASTER.
+    initialState: state?.value ?? (effectivePriority === 255 ? 'MASTER' : 'BACKUP'),
     interface: iface?.value ?? '',
     vrid: vrid?.value ?? 0,
     priority: effectivePriority,
@@ -449,6 +450,16 @@ export function parseVrrpConfig(text: string, file: string, options: VrrpParseOp
     }
   }
 
+  // keepalived (vrrp_sync.c): a sync group starts MASTER only when every member says MASTER;
+  // otherwise every member starts BACKUP.
+  const groupState = (i: InstanceDraft['instance'], group: string | undefined): VrrpInstance['initialState'] => {
+    if (group === undefined || i.initialState === 'BACKUP') return i.initialState;
+    const members = drafts.filter((d) => groupOf.get(d.instance.name) === group);
+    const backup = members.find((m) => m.instance.initialState === 'BACKUP');
+    if (!backup) return 'MASTER';
+    sink.report('W-SYNC-GROUP-STATE', `${i.name} starts as BACKUP, not MASTER: its sync group ${group} also holds ${backup.instance.name} (BACKUP), and a group starts MASTER only when all members say MASTER (as keepalived does)`, i.source.line, 1);
+    return 'BACKUP';
+  };
   const instances: VrrpInstance[] = drafts.map((d) => {
     const group = groupOf.get(d.instance.name);
     // keepalived 2.2.7: "ignoring tracked script X with weights due to SYNC group" (and the same for
@@ -470,7 +481,7 @@ export function parseVrrpConfig(text: string, file: string, options: VrrpParseOp
       return [{ name: t.name, weight, source: { file, line: t.entry.line } }];
     });
     const trackInterfaces = d.instance.trackInterfaces.map((t) => ({ ...t, weight: inGroup(t.name, t.weight, t.source.line, 1, 'track_interface') }));
-    return withFile({ ...d.instance, trackScripts, trackInterfaces, syncGroup: group }, file);
+    return withFile({ ...d.instance, trackScripts, trackInterfaces, syncGroup: group, initialState: groupState(d.instance, group) }, file);
   });
   for (const s of scripts) {
     if (!tracked.has(s.name)) sink.report('W-UNUSED-SCRIPT', `[vrrp_script ${s.name}] is tracked by no instance (add track_script[] = ${s.name})`, s.source.line, 1);

@@ -28,6 +28,7 @@ notify_master = /etc/ha.d/notify.sh master
 smtp_alert = yes
 
 [vrrp_instance VI_2]
+state = MASTER
 interface = eth0
 virtual_router_id = 51
 virtual_ipaddress[] = 10.0.0.200
@@ -49,6 +50,7 @@ test('the issue example parses into the effective model', () => {
   const r = parse(ISSUE_EXAMPLE);
   // keepalived 2.2.7 ignores track weights of sync group members; so does haldir, and says so
   assert.deepEqual(r.diagnostics.map((d) => [d.code, d.line]), [['W-SYNC-GROUP-WEIGHT', 21]]);
+  assert.deepEqual(r.config?.instances.map((i) => [i.initialState, i.priority]), [['MASTER', 150], ['MASTER', 255]]);
   const c = r.config;
   assert.ok(c);
   assert.equal(c.global.routerId, 'lb01');
