@@ -142,3 +142,15 @@ export function keepalivedConf(i: InstanceSpec, routerId: string): string {
   l.push('  garp_master_repeat 1', '  garp_master_delay 1', '}');
   return l.join('\n') + '\n';
 }
+
+/**
+ * Signals the master and returns the milliseconds until the backup logs
+ * "Entering MASTER STATE" (arrival time of the line), once the master has exited.
+ */
+export async function measureFailover(master: Peer, backup: Peer, sig: 'SIGKILL' | 'SIGTERM', timeoutMs: number): Promise<number> {
+  const t0 = performance.now();
+  master.kill(sig);
+  const t1 = await backup.waitFor(/\(VI_\w+\) Entering MASTER STATE/, timeoutMs, t0);
+  await master.exited;
+  return t1 - t0;
+}

@@ -1,0 +1,218 @@
+// The daemon with in-memory ports and a ManualClock: what it sends, which side
+// effects it asks for, and in which order. Scripts it runs are real processes.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '../../src/runtime/clock.js';
+import { MemoryLogger } from '../../src/runtime/logger.js';
+import { VrrpDaemon } from '../../src/vrrp/daemon.js';
+import type { PacketPort, PortSpec } from '../../src/vrrp/daemon.js';
+import type { ReceivedPacket } from '../../src/vrrp/admit.js';
+import { decodeAdvert, encodeAdvert, passAuthData } from '../../src/vrrp/codec.js';
+import type { Advert } from '../../src/vrrp/codec.js';
+import { defaultInstanceParams } from '../../src/vrrp/instance.js';
+import type { InstanceParams, VipSpec } from '../../src/vrrp/instance.js';
+import type { DaemonConfig, InstanceRuntimeConfig } from '../../src/vrrp/from-config.js';
+import type { Alert } from '../../src/vrrp/alert.js';
+
+class FakePort extends EventEmitter implements PacketPort {
+  sent: { advert: Advert; dst: string; src?: string }[] = [];
+  closed = false;
+  constructor(readonly spec: PortSpec) {
+    super();
+  }
+  send(message: Buffer, dst: string, src?: string): Promise<void> {
+    const d = decodeAdvert(message, { family: this.spec.family, src, dst });
+    assert.ok(d.ok, 'the daemon only sends valid adverts');
+    this.sent.push({ advert: d.advert, dst, src });
+    return Promise.resolve();
+  }
+  close(): void {
+    this.closed = true;
+  }
+  deliver(p: ReceivedPacket): void {
+    this.emit('packet', p);
+  }
+}
+
+function setup(instances: Partial<InstanceParams>[], extra: Partial<DaemonConfig> = {}, rt: Partial<InstanceRuntimeConfig> = {}) {
+  const clock = new ManualClock();
+  const log = new MemoryLogger();
+  const ports: FakePort[] = [];
+  const vipOps: string[] = [];
+  const garps: string[] = [];
+  const alerts: Alert[] = [];
+  const cfg: DaemonConfig = {
+    instances: instances.map((p, i) => ({
+      params: defaultInstanceParams({ name: `VI_${i + 1}`, vrid: 51 + i, interface: 'eth0', primaryIp: '10.0.0.2', vips: [{ address: `10.0.0.${100 + i}/24` }], ...p }),
+      notify: {},
+      smtpAlert: true,
+      mcastGroup: '224.0.0.18',
+      ...rt,
+    })),
+    scripts: [],
+    syncGroups: [],
+    routerId: 'lb1',
+    emails: ['ops@example.org'],
+    ...extra,
+  };
+  const d = new VrrpDaemon(cfg, {
+    clock,
+    log,
+    openPort: (spec) => {
+      const p = new FakePort(spec);
+      ports.push(p);
+      return p;
+    },
+    vips: {
+      add: async (v: VipSpec, dev: string) => void vipOps.push(`add ${v.address} ${dev}`),
+      remove: async (v: VipSpec, dev: string) => void vipOps.push(`del ${v.address} ${dev}`),
+    },
+    garp: { announce: async (vip, dev, n) => void garps.push(`${vip} ${dev} x${n}`) },
+    alerts: { send: (a) => void alerts.push(a) },
+    ipvsadmPath: extra.routerId === 'lvs' ? lvsFake : undefined,
+  });
+  return { d, clock, log, ports, vipOps, garps, alerts, cfg };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'vrrp-daemon-test-'));
+const lvsLog = join(tmp, 'ipvsadm.log');
+const lvsFake = join(tmp, 'ipvsadm');
+writeFileSync(lvsFake, `#!/bin/sh\necho "$@" >> ${lvsLog}\n`);
+chmodSync(lvsFake, 0o755);
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+
+const flush = () => new Promise((r) => setTimeout(r, 20));
+const advertPacket = (vrid: number, priority: number, src = '10.0.0.3', pass?: string): ReceivedPacket => ({
+  family: 4,
+  src,
+  dst: '224.0.0.18',
+  ttl: 255,
+  payload: encodeAdvert(
+    { version: 2, vrid, priority, intervalCs: 100, addresses: [], authType: pass ? 1 : 0, authData: pass ? passAuthData(pass) : Buffer.alloc(8) },
+    { family: 4 },
+  ),
+});
+
+test('no peer: becomes MASTER, sets VIPs, announces them, mails, adverts carry VIPs and come every second', async () => {
+  const { d, clock, ports, vipOps, garps, alerts } = setup([{ priority: 150 }]);
+  d.start();
+  assert.equal(ports.length, 1);
+  assert.deepEqual(ports[0]!.spec, { family: 4, ifname: 'eth0', primaryIp: '10.0.0.2', multicast: true, group: '224.0.0.18' });
+  clock.advance(3500);
+  await flush();
+  assert.equal(d.machine('VI_1')!.state, 'MASTER');
+  assert.deepEqual(vipOps, ['del 10.0.0.100/24 eth0', 'add 10.0.0.100/24 eth0']);
+  assert.deepEqual(garps, ['10.0.0.100 eth0 x5']);
+  assert.deepEqual(alerts.map((a) => a.subject), ['[lb1] VRRP Instance VI_1 - Entering BACKUP state', '[lb1] VRRP Instance VI_1 - Entering MASTER state']);
+  assert.deepEqual(alerts[1]!.to, ['ops@example.org']);
+  clock.advance(3000);
+  const sent = ports[0]!.sent;
+  assert.equal(sent.length, 4);
+  assert.deepEqual(sent[0]!.advert.addresses, ['10.0.0.100']);
+  assert.equal(sent[0]!.dst, '224.0.0.18');
+  assert.equal(sent[0]!.src, '10.0.0.2');
+  const st = d.status()[0]!;
+  assert.equal(st.state, 'MASTER');
+  assert.equal(st.master, '10.0.0.2');
+  assert.equal(st.lastTransition?.to, 'MASTER');
+  await d.shutdown();
+  assert.equal(sent.at(-1)!.advert.priority, 0, 'TERM sends priority 0');
+  assert.equal(vipOps.at(-1), 'del 10.0.0.100/24 eth0');
+  assert.equal(ports[0]!.closed, true);
+});
+
+test('bad packets are counted per reason and never change state; a valid higher advert does', async () => {
+  const { d, clock, ports, log } = setup([{ priority: 150, authPass: 'secret' }]);
+  d.start();
+  clock.advance(3500);
+  const port = ports[0]!;
+  port.deliver({ family: 4, src: '10.0.0.3', ttl: 255, payload: Buffer.from([1, 2, 3]) });
+  port.deliver(advertPacket(51, 200, '10.0.0.3', 'wrong'));
+  port.deliver(advertPacket(51, 200, '10.0.0.3'));
+  port.deliver(advertPacket(99, 200, '10.0.0.3', 'secret'));
+  port.deliver({ ...advertPacket(51, 200, '10.0.0.3', 'secret'), ttl: 64 });
+  port.emit('malformed', 'truncated');
+  assert.equal(d.machine('VI_1')!.state, 'MASTER');
+  assert.deepEqual(d.status()[0]!.drops, { 'bad-passwd': 1, 'bad-auth-type': 1, 'bad-ttl': 1, truncated: 2, 'wrong-vrid': 1 });
+  assert.ok(log.messages().includes('(VI_1) received an invalid passwd!'));
+  port.deliver(advertPacket(51, 200, '10.0.0.3', 'secret'));
+  assert.equal(d.machine('VI_1')!.state, 'BACKUP');
+  assert.equal(d.status()[0]!.master, '10.0.0.3');
+  await d.shutdown();
+});
+
+test('sync group: when one member is pushed to BACKUP the other follows; they take over together', async () => {
+  const { d, clock, ports } = setup([{ priority: 150 }, { priority: 150 }], { syncGroups: [{ name: 'G1', instances: ['VI_1', 'VI_2'] }] });
+  d.start();
+  assert.equal(ports.length, 1, 'one socket per interface and family');
+  clock.advance(3500);
+  await flush();
+  assert.equal(d.machine('VI_1')!.state, 'MASTER');
+  assert.equal(d.machine('VI_2')!.state, 'MASTER');
+  ports[0]!.deliver(advertPacket(51, 200));
+  await flush();
+  assert.equal(d.machine('VI_1')!.state, 'BACKUP');
+  assert.equal(d.machine('VI_2')!.state, 'BACKUP', 'VI_2 follows VI_1 although its own peer is silent');
+  await d.shutdown();
+});
+
+test('HUP reload: a VRID and VIP change applies without a failover', async () => {
+  const { d, clock, ports, vipOps, cfg } = setup([{ priority: 150 }]);
+  d.start();
+  clock.advance(3500);
+  await flush();
+  vipOps.length = 0;
+  const next: DaemonConfig = {
+    ...cfg,
+    instances: [{ ...cfg.instances[0]!, params: { ...cfg.instances[0]!.params, vrid: 77, vips: [{ address: '10.0.0.100/24' }, { address: '10.0.0.150/24' }] } }],
+  };
+  d.reload(next);
+  await flush();
+  assert.equal(d.machine('VI_1')!.state, 'MASTER');
+  assert.equal(d.machine('VI_1')!.lastTransition!.to, 'MASTER');
+  assert.deepEqual(vipOps, ['add 10.0.0.150/24 eth0'], 'only the new VIP is added; nothing removed');
+  const last = ports[0]!.sent.at(-1)!.advert;
+  assert.equal(last.vrid, 77);
+  assert.deepEqual(last.addresses, ['10.0.0.100', '10.0.0.150']);
+  clock.advance(1000);
+  assert.equal(ports[0]!.sent.at(-1)!.advert.vrid, 77);
+  await d.shutdown();
+});
+
+test('notify scripts get keepalived arguments; lvs_sync_daemon_interface drives ipvsadm', async () => {
+  const out = join(tmp, 'notify.log');
+  const script = join(tmp, 'notify.sh');
+  writeFileSync(script, `#!/bin/sh\necho "$@" >> ${out}\n`);
+  chmodSync(script, 0o755);
+  const { d, clock } = setup([{ priority: 150 }], { routerId: 'lvs' }, { notify: { generic: [script], master: [script, 'became-master'] }, lvsSyncInterface: 'eth1' });
+  d.start();
+  clock.advance(3500);
+  await d.shutdown();
+  for (let i = 0; i < 100 && !(existsSync(out) && readFileSync(out, 'utf8').includes('STOP')); i++) await new Promise((r) => setTimeout(r, 20));
+  const lines = readFileSync(out, 'utf8').trim().split('\n').sort();
+  assert.deepEqual(lines, ['INSTANCE VI_1 BACKUP 150', 'INSTANCE VI_1 MASTER 150', 'INSTANCE VI_1 STOP 150', 'became-master'].sort());
+  for (let i = 0; i < 100 && !(existsSync(lvsLog) && readFileSync(lvsLog, 'utf8').includes('--stop-daemon backup\n--stop-daemon')); i++) await new Promise((r) => setTimeout(r, 20));
+  const lvs = readFileSync(lvsLog, 'utf8').trim().split('\n');
+  assert.deepEqual(lvs.slice(0, 4), ['--stop-daemon master', '--start-daemon backup --mcast-interface eth1', '--stop-daemon backup', '--start-daemon master --mcast-interface eth1']);
+});
+
+test('a hung track_script counts as failed: weight 0 puts the master in FAULT with priority 0', async () => {
+  const { d, clock, ports } = setup([{ priority: 150, trackScripts: [{ name: 'chk', weight: 0 }] }], {
+    scripts: [{ name: 'chk', argv: ['/bin/sleep', '30'], intervalMs: 1000, timeoutMs: 300, rise: 1, fall: 1 }],
+  });
+  // Become MASTER before the first (hung) run times out: the ManualClock moves instantly.
+  d.start();
+  clock.advance(3500);
+  assert.equal(d.machine('VI_1')!.state, 'MASTER');
+  const t0 = Date.now();
+  for (let i = 0; i < 100 && d.machine('VI_1')!.state !== 'FAULT'; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(d.machine('VI_1')!.state, 'FAULT');
+  assert.ok(Date.now() - t0 < 1500, 'killed at its timeout, not when it finishes');
+  assert.equal(ports[0]!.sent.at(-1)!.advert.priority, 0);
+  await d.shutdown();
+});
