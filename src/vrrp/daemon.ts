@@ -298,7 +298,11 @@ export class VrrpDaemon {
         break;
       case 'send-garp': {
         const vips = [...p.vips, ...p.excludedVips];
-        if (vips.length) this.deps.log.info(`(${p.name}) Sending/queueing gratuitous ARPs on ${p.interface} for ${vips.map(vipAddress).join(' ')}`);
+        // keepalived's wording, one line per VIP.
+        for (const v of vips) {
+          const what = vipAddress(v).includes(':') ? 'Unsolicited Neighbour Adverts' : 'gratuitous ARPs';
+          this.deps.log.info(`(${p.name}) Sending/queueing ${what} on ${v.dev ?? p.interface} for ${vipAddress(v)}`);
+        }
         // After the VIPs are on the interface, but a slow arping never delays a later removal.
         void r.chain.then(() => Promise.all(vips.map((v) => this.deps.garp.announce(vipAddress(v), v.dev ?? p.interface, a.count))));
         break;

@@ -9,7 +9,8 @@
 //                              CS6 and the source = our primary address, which the
 //                              keepalived-style v3 pseudo-header checksum covers
 //   IPV6_CHECKSUM=6, IPV6_MULTICAST_HOPS/UNICAST_HOPS=255 (IPv6): the kernel computes
-//                              and verifies the RFC 8200 pseudo-header checksum
+//                              and verifies the RFC 8200 pseudo-header checksum;
+//                              sticky IPV6_PKTINFO fixes the source address
 // IPv4 receives include the IP header (TTL and addresses are checked in software);
 // IPv6 raw sockets strip it, so the hop limit is not visible (see docs/vrrp.md).
 
@@ -56,6 +57,7 @@ const IPV6_MULTICAST_IF = 17;
 const IPV6_MULTICAST_HOPS = 18;
 const IPV6_MULTICAST_LOOP = 19;
 const IPV6_ADD_MEMBERSHIP = 20;
+const IPV6_PKTINFO = 50;
 
 export function interfaceIndex(ifname: string): number {
   try {
@@ -127,6 +129,12 @@ export class VrrpTransport extends EventEmitter {
       this.sock.setOption(IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255);
       this.sock.setOption(IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255);
       this.sock.setOption(IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0);
+      // Sticky IPV6_PKTINFO (RFC 3542 6.1): every advert leaves from our primary
+      // (link-local) address, never from a VIP the kernel might otherwise prefer.
+      const pktinfo = Buffer.alloc(20);
+      ipv6ToBytes(opts.primaryIp).copy(pktinfo, 0);
+      pktinfo.writeInt32LE(ifindex, 16);
+      this.sock.setOption(IPPROTO_IPV6, IPV6_PKTINFO, pktinfo, 20);
       if (opts.multicast) {
         const mreq = Buffer.alloc(20);
         ipv6ToBytes(opts.group ?? VRRP_MCAST_V6).copy(mreq, 0);

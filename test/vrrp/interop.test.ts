@@ -68,6 +68,8 @@ interface Scenario {
   version: 2 | 3;
   advertInt: number;
   unicast?: boolean;
+  /** 6: VRRPv3 over IPv6 (adverts from link-local addresses, unsolicited NA). */
+  family?: 4 | 6;
   /** Also restart the master after the SIGKILL and check it preempts. */
   preempt?: boolean;
   sigkill?: boolean;
@@ -79,9 +81,10 @@ async function scenario(sc: Scenario): Promise<void> {
   const peers: Peer[] = [];
   const servers = ['a', 'b'].map((n) => lan.spawn(n, process.execPath, ['-e', HTTP_SERVER, n]));
   try {
-    const vip = `${lan.subnet4}.100`;
+    const v6 = sc.family === 6;
+    const vip = v6 ? lan.nodes.a!.ip6.replace(/::\w+$/, '::100') : `${lan.subnet4}.100`;
     const { a, b } = lan.nodes as Record<'a' | 'b', { ip4: string }>;
-    const base = { vrid: 51, version: sc.version, advertInt: sc.advertInt, vips: [`${vip}/24`], authPass: sc.version === 2 ? 'secret12' : undefined };
+    const base = { vrid: 51, version: sc.version, advertInt: sc.advertInt, vips: [v6 ? `${vip}/64` : `${vip}/24`], authPass: sc.version === 2 ? 'secret12' : undefined };
     const specA: InstanceSpec = { ...base, priority: 150, state: 'MASTER', ...(sc.unicast ? { unicastSrc: a.ip4, unicastPeers: [b.ip4] } : {}) };
     const specB: InstanceSpec = { ...base, priority: 100, state: 'BACKUP', ...(sc.unicast ? { unicastSrc: b.ip4, unicastPeers: [a.ip4] } : {}) };
     const intervalCs = sc.advertInt * 100;
@@ -151,6 +154,14 @@ test('v3 advert_int 0.1 multicast: haldir master, keepalived backup', { skip }, 
 
 test('v3 advert_int 0.1 multicast: keepalived master, haldir backup', { skip }, async () => {
   await scenario({ master: 'keepalived', backup: 'haldir', version: 3, advertInt: 0.1, sigkill: true, preempt: true, sigterm: true });
+});
+
+test('v3 IPv6 advert_int 0.1: haldir master, keepalived backup (unsolicited NA moves the client)', { skip }, async () => {
+  await scenario({ master: 'haldir', backup: 'keepalived', version: 3, advertInt: 0.1, family: 6, sigkill: true, preempt: true, sigterm: true });
+});
+
+test('v3 IPv6 advert_int 0.1: keepalived master, haldir backup', { skip }, async () => {
+  await scenario({ master: 'keepalived', backup: 'haldir', version: 3, advertInt: 0.1, family: 6, sigkill: true, sigterm: false });
 });
 
 test('v2 unicast peers: haldir master, keepalived backup (SIGTERM)', { skip }, async () => {

@@ -96,6 +96,9 @@ export async function createLan(nodeNames: string[], opts: { label?: string } = 
       await ip(['netns', 'add', ns]);
       created.push(ns);
       live.add(ns);
+      // No duplicate address detection: a tentative link-local address cannot source
+      // packets, and VRRPv3/IPv6 adverts come from the link-local address.
+      await run('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.default.accept_dad=0', 'net.ipv6.conf.all.accept_dad=0'], { timeout: 10_000 });
       const port = `p${i}`;
       await ip(['link', 'add', 'eth0', 'netns', ns, 'type', 'veth', 'peer', 'name', port, 'netns', bridgeNs]);
       await ip(['-n', bridgeNs, 'link', 'set', port, 'master', 'br0', 'up']);
