@@ -53,8 +53,8 @@ export const VRRP_DIAGNOSTIC_CODES = {
   'W-AUTH-V3-IGNORED': 'authentication with version 3 (VRRPv3 has none; ignored)',
   'W-NOPREEMPT-MASTER': 'nopreempt with state MASTER: ignored, as keepalived does (nopreempt needs state BACKUP)',
   'W-PREEMPT-DELAY-IGNORED': 'preempt_delay with nopreempt: ignored, as keepalived does',
-  'W-SYNC-GROUP-WEIGHT': 'a track weight on an instance in a sync group: ignored (weight 0), as keepalived does',
-  'W-SYNC-GROUP-STATE': 'state MASTER on a sync group member whose group also has BACKUP members: it starts BACKUP, as in keepalived',
+  'W-SYNC-GROUP-WEIGHT': 'a weighted track on a sync group member: keepalived drops such a track_script and zeroes such a track_interface weight; so does haldir',
+  'W-SYNC-GROUP-STATE': 'state MASTER on a sync group member: the group starts BACKUP unless every member has priority 255, as in keepalived',
   'W-NO-VIPS': 'an instance without virtual_ipaddress',
   'W-UNUSED-SCRIPT': 'a vrrp_script no instance tracks',
 } as const;

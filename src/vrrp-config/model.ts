@@ -10,7 +10,7 @@ export type { AddressFamily, Diagnostic, Severity, SmtpServer, SmtpTls, SourceRe
 
 /**
  * Initial state (keepalived `state`; effective: MASTER for priority 255 without a state, BACKUP
- * for every member of a sync group that is not all MASTER); the protocol decides afterwards.
+ * for sync group members unless every member has priority 255); the protocol decides afterwards.
  */
 export type VrrpInitialState = 'MASTER' | 'BACKUP';
 /** RFC 3768 (2) or RFC 5798/9568 (3). */

@@ -450,23 +450,25 @@ export function parseVrrpConfig(text: string, file: string, options: VrrpParseOp
     }
   }
 
-  // keepalived (vrrp_sync.c): a sync group starts MASTER only when every member says MASTER;
-  // otherwise every member starts BACKUP.
+  // keepalived 2.2.7 (checked with keepalived -d): a sync group starts MASTER only when every
+  // member is an address owner (priority 255); otherwise every member starts BACKUP.
   const groupState = (i: InstanceDraft['instance'], group: string | undefined): VrrpInstance['initialState'] => {
-    if (group === undefined || i.initialState === 'BACKUP') return i.initialState;
+    if (group === undefined) return i.initialState;
     const members = drafts.filter((d) => groupOf.get(d.instance.name) === group);
-    const backup = members.find((m) => m.instance.initialState === 'BACKUP');
-    if (!backup) return 'MASTER';
-    sink.report('W-SYNC-GROUP-STATE', `${i.name} starts as BACKUP, not MASTER: its sync group ${group} also holds ${backup.instance.name} (BACKUP), and a group starts MASTER only when all members say MASTER (as keepalived does)`, i.source.line, 1);
+    const notOwner = members.find((m) => m.instance.priority !== 255);
+    if (!notOwner) return 'MASTER';
+    if (i.initialState === 'MASTER') {
+      sink.report('W-SYNC-GROUP-STATE', `${i.name} starts as BACKUP, not MASTER: a sync group (${group}) starts MASTER only when all its members have priority 255, and ${notOwner.instance.name} has ${notOwner.instance.priority} (as keepalived does); the election makes the best node MASTER within 3 adverts`, i.source.line, 1);
+    }
     return 'BACKUP';
   };
   const instances: VrrpInstance[] = drafts.map((d) => {
     const group = groupOf.get(d.instance.name);
-    // keepalived 2.2.7: "ignoring tracked script X with weights due to SYNC group" (and the same for
-    // interfaces): a member of a sync group fails over as a whole, so a failing track means FAULT.
-    const inGroup = (name: string, weight: number, line: number, column: number, what: string): number => {
+    // keepalived 2.2.7: "ignoring eth1 tracked interface weight due to SYNC group": a member of a
+    // sync group fails over as a whole, so a tracked interface going down means FAULT.
+    const inGroup = (name: string, weight: number, line: number): number => {
       if (group === undefined || weight === 0) return weight;
-      sink.report('W-SYNC-GROUP-WEIGHT', `${what} ${name} weight ${weight} is ignored because ${d.instance.name} is in sync group ${group}; a failure puts the group in FAULT (as keepalived does)`, line, column);
+      sink.report('W-SYNC-GROUP-WEIGHT', `track_interface ${name} weight ${weight} is ignored because ${d.instance.name} is in sync group ${group}; the interface going down faults the group (as keepalived does)`, line, 1);
       return 0;
     };
     const trackScripts: TrackRef[] = d.trackScripts.flatMap((t) => {
@@ -477,10 +479,16 @@ export function parseVrrpConfig(text: string, file: string, options: VrrpParseOp
         sink.report('E-UNDEFINED-SCRIPT', `track_script "${t.name}" has no [vrrp_script ${t.name}] section${guess ? `; did you mean "${guess}"?` : ''}`, t.entry.line, t.entry.valueColumn);
         return [];
       }
-      const weight = inGroup(t.name, t.weight ?? s.weight, t.entry.line, t.entry.valueColumn, 'track_script');
+      const weight = t.weight ?? s.weight;
+      if (group !== undefined && weight !== 0) {
+        // keepalived 2.2.7 (vrrp_sync.c) drops a weighted track_script of a sync group member
+        // altogether: "ignoring tracked script X with weights due to SYNC group".
+        sink.report('W-SYNC-GROUP-WEIGHT', `track_script ${t.name} (weight ${weight}) is ignored because ${d.instance.name} is in sync group ${group} (as keepalived does); give it weight 0 (track_script[] = ${t.name} weight 0) so a failure faults the group`, t.entry.line, t.entry.valueColumn);
+        return [];
+      }
       return [{ name: t.name, weight, source: { file, line: t.entry.line } }];
     });
-    const trackInterfaces = d.instance.trackInterfaces.map((t) => ({ ...t, weight: inGroup(t.name, t.weight, t.source.line, 1, 'track_interface') }));
+    const trackInterfaces = d.instance.trackInterfaces.map((t) => ({ ...t, weight: inGroup(t.name, t.weight, t.source.line) }));
     return withFile({ ...d.instance, trackScripts, trackInterfaces, syncGroup: group, initialState: groupState(d.instance, group) }, file);
   });
   for (const s of scripts) {

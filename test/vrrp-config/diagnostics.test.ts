@@ -71,7 +71,7 @@ const CASES: readonly Case[] = [
   { code: 'W-DUPLICATE-KEY', text: inst('priority = 10\npriority = 20\n'), line: 6, says: 'line 5' },
   { code: 'W-AUTH-PASS-TRUNCATED', text: inst('auth_type = PASS\nauth_pass = 123456789\n'), line: 6 },
   { code: 'W-AUTH-V3-IGNORED', text: inst('version = 3\nauth_type = PASS\nauth_pass = 1\n'), line: 6 },
-  { code: 'W-SYNC-GROUP-STATE', text: inst('state = MASTER\n') + '[vrrp_instance VI_2]\ninterface = eth0\nvirtual_router_id = 51\nvirtual_ipaddress[] = 10.0.0.2\n[vrrp_sync_group G]\ngroup[] = VI_1\ngroup[] = VI_2\n', line: 1, says: 'VI_2' },
+  { code: 'W-SYNC-GROUP-STATE', text: inst('state = MASTER\n') + '[vrrp_instance VI_2]\ninterface = eth0\nvirtual_router_id = 51\nvirtual_ipaddress[] = 10.0.0.2\n[vrrp_sync_group G]\ngroup[] = VI_1\ngroup[] = VI_2\n', line: 1, says: 'VI_2 has 100' },
   { code: 'W-NO-VIPS', text: '[vrrp_instance V]\ninterface = eth0\nvirtual_router_id = 1\n', line: 1 },
   { code: 'W-UNUSED-SCRIPT', text: MINIMAL + '[vrrp_script s]\nscript = /bin/true\n', line: 5 },
 ];
