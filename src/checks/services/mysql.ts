@@ -1,6 +1,36 @@
-// negotiate check for service=mysql (ldirectord check_mysql). Stub until implemented.
+// negotiate check for service=mysql (ldirectord check_mysql -> check_sql with
+// DBD::mysql, database=database): see lib/sql-check.ts for the decision.
+import mysql from 'mysql2/promise';
 import type { CheckResult, ServiceCheckContext } from '../types.js';
+import { runSqlCheck, type SqlEngine, type SqlSession } from './lib/sql-check.js';
 
-export async function check(_ctx: ServiceCheckContext, _signal: AbortSignal): Promise<CheckResult> {
-  return { ok: false, message: 'service mysql: check not implemented yet', durationMs: 0 };
+export const mariadb: SqlEngine = {
+  name: 'MySQL',
+  async connect(ctx, signal) {
+    const pending = mysql.createConnection({
+      host: ctx.host,
+      port: ctx.port,
+      user: ctx.login,
+      password: ctx.passwd,
+      database: ctx.database || undefined,
+      connectTimeout: ctx.timeoutMs,
+    });
+    // createConnection cannot be cancelled: close the connection if it arrives late.
+    signal.addEventListener('abort', () => void pending.then((c) => c.destroy(), () => undefined), { once: true });
+    const conn = await pending;
+    const session: SqlSession = {
+      async query(sql) {
+        const [result] = await conn.query(sql);
+        return Array.isArray(result) ? result.length : result.affectedRows;
+      },
+      async close() {
+        conn.destroy();
+      },
+    };
+    return session;
+  },
+};
+
+export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<CheckResult> {
+  return runSqlCheck(mariadb, ctx, signal);
 }

@@ -1,6 +1,44 @@
-// negotiate check for service=pgsql (ldirectord check_pgsql). Stub until implemented.
+// negotiate check for service=pgsql (ldirectord check_pgsql -> check_sql with
+// DBD::Pg, dbname=database): see lib/sql-check.ts for the decision.
+import pg from 'pg';
 import type { CheckResult, ServiceCheckContext } from '../types.js';
+import { runSqlCheck, type SqlEngine, type SqlSession } from './lib/sql-check.js';
 
-export async function check(_ctx: ServiceCheckContext, _signal: AbortSignal): Promise<CheckResult> {
-  return { ok: false, message: 'service pgsql: check not implemented yet', durationMs: 0 };
+export const postgres: SqlEngine = {
+  name: 'PostgreSQL',
+  async connect(ctx, signal) {
+    const client = new pg.Client({
+      host: ctx.host,
+      port: ctx.port,
+      user: ctx.login,
+      password: ctx.passwd,
+      // libpq's default (the login name) when no database= is set, as DBD::Pg does.
+      database: ctx.database || ctx.login,
+      connectionTimeoutMillis: ctx.timeoutMs,
+      application_name: 'haldir',
+    });
+    client.on('error', () => undefined);
+    const onAbort = (): void => void client.end().catch(() => undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await client.connect();
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+    const session: SqlSession = {
+      async query(sql) {
+        const res = await client.query(sql);
+        return res.rowCount ?? res.rows.length;
+      },
+      close: () => client.end(),
+    };
+    return session;
+  },
+};
+
+export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<CheckResult> {
+  return runSqlCheck(postgres, ctx, signal);
 }
