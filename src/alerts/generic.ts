@@ -69,11 +69,9 @@ export function vrrpGroupAlert(
   return message(addressing, `[${routerId}] VRRP Group ${group} - ${text.subject}`, `${text.group}\n`);
 }
 
-/** One diagnostic as an operator reads it: `file:line:col: error E-CODE: message`. */
-export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
-  return `${where}: ${d.severity} ${d.code}: ${d.message}`;
-}
+/** One diagnostic as the compiler-style configtest prints it (one format everywhere). */
+export { formatDiagnostic } from '../config/diagnostics.js';
+import { formatDiagnostic } from '../config/diagnostics.js';
 
 /**
  * A reload that was refused: the running configuration stays in force, and the mail

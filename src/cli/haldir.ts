@@ -147,6 +147,10 @@ function invokedDirectly(): boolean {
 }
 
 if (invokedDirectly()) {
+  // the daemon commands live in src/director (imported only when run as the program,
+  // so tests of the CLI's pure parts do not load the whole director)
+  const { runDaemon } = await import('../director/daemon-main.js');
+  setDaemonRunner(runDaemon);
   const io: CliIo = {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),

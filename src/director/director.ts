@@ -8,6 +8,7 @@
 // transition triggers a table round at once, the config file is watched with inotify,
 // and a drift-repair timer compares the kernel table with the desired one.
 import type { Config, Diagnostic, ParseResult, VirtualService } from '../config/model.js';
+import { readFileSync } from 'node:fs';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logger.js';
 import { execFile, type ExecResult } from '../runtime/exec.js';
@@ -150,13 +151,20 @@ export class Director {
     await this.round('start');
     this.startScheduler(this.tracker);
     if (this.opts.watchConfig !== false) {
-      this.configHash = initialText === undefined ? undefined : contentHash(initialText);
+      let text = initialText;
+      if (text === undefined) {
+        try {
+          text = readFileSync(this.opts.configPath, 'utf8');
+        } catch {
+          text = undefined; // unreadable now: the first change event will tell
+        }
+      }
+      this.configHash = text === undefined ? undefined : contentHash(text);
       this.watcher = new ConfigWatcher(this.opts.configPath, (text, hash) => void this.onConfigChanged(text, hash), {
         clock,
         initialHash: this.configHash,
       });
       this.watcher.start();
-      if (initialText === undefined) this.watcher.check();
     }
     this.armDrift();
     if (this.config.virtuals.every((v) => v.check.kind === 'off' || v.reals.length === 0)) this.markRunning();

@@ -41,8 +41,8 @@ describe('generic alerts', () => {
     assert.equal(m.subject, "[lb1] haldir: configuration '/etc/ha.d/ldirectord.cf' rejected on reload");
     assert.match(m.body, /^haldir host: lb1\n/);
     assert.match(m.body, /rejected \(1 error\); the running configuration stays in force/);
-    assert.match(m.body, /\n\/etc\/ha\.d\/ldirectord\.cf:12:9: error E-UNKNOWN-DIRECTIVE: unknown directive "chektype"\n/);
-    assert.match(m.body, /\n\/etc\/ha\.d\/ldirectord\.cf: warning W-X: something odd\n$/);
+    assert.match(m.body, /\n\/etc\/ha\.d\/ldirectord\.cf:12:9: error\[E-UNKNOWN-DIRECTIVE\]: unknown directive "chektype"\n/);
+    assert.match(m.body, /\n\/etc\/ha\.d\/ldirectord\.cf: warning\[W-X\]: something odd\n$/);
   });
 
   it('reports split brain and its end', () => {
