@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VRRP_DIAGNOSTIC_CODES, type VrrpDiagnosticCode } from '../../src/vrrp-config/diagnostics.js';
-import { MINIMAL, parse } from './helpers.js';
+import { MINIMAL, parse, repoFile } from './helpers.js';
 
 interface Case {
   readonly code: VrrpDiagnosticCode;
@@ -103,4 +103,9 @@ test('all problems of a file are reported in one pass, in line order', () => {
     [1, 'W-NO-VIPS'], [3, 'E-VRID-RANGE'], [4, 'E-PRIORITY-RANGE'], [5, 'E-BAD-ENUM'], [6, 'E-UNKNOWN-DIRECTIVE'],
   ]);
   assert.equal(r.config, undefined);
+});
+
+test('docs/vrrp-config.md documents every code', () => {
+  const doc = repoFile('docs/vrrp-config.md');
+  assert.deepEqual(Object.keys(VRRP_DIAGNOSTIC_CODES).filter((k) => !doc.includes(`\`${k}\``)), []);
 });
