@@ -10,10 +10,13 @@
 //                folding is expanded into [aA] classes, s/m rewrite `.`, `^` and `$`,
 //                x drops whitespace and # comments.
 //   (?>...) a*+ a++ a?+ {n,m}+  atomic/possessive -> (?=(...))\N (same matches)
-//   [[:alpha:]] and the other POSIX classes, \h \H \v \V \R \N \e \a \x{..} \Q..\E,
+//   [[:alpha:]] and the other POSIX classes, \h \H \v \V \R \N \e \a \x{..} \o{..},
 //   octal escapes, \g{N} \g{-N} \g{name} (?P<n>..) (?P=n) (?#...), {,n}.
+//   \Q \E \U \L \u \l and unknown letter escapes are plain letters: receive is a
+//   runtime string, and Perl's regex engine (unlike its string interpolation) passes
+//   them through (checked against perl in test/config/perl-regex.test.ts).
 // What JS cannot express (recursion, conditionals, \G, \K, code blocks, branch reset,
-// \p{..}, case-changing escapes) is rejected with a PerlRegexError (code E-REGEX) whose
+// \p{..}) is rejected with a PerlRegexError (code E-REGEX) whose
 // message says what to change.
 
 export class PerlRegexError extends Error {
@@ -312,22 +315,19 @@ class Translator {
           this.pos += m[0].length;
           return hexEscape(parseInt(m[1]!, 8));
         }
-        return 'o';
-      case 'Q': {
-        const end = src.indexOf('\\E', this.pos);
-        const lit = end < 0 ? src.slice(this.pos) : src.slice(this.pos, end);
-        this.pos = end < 0 ? src.length : end + 2;
-        return [...lit].map((ch) => (inClass ? classLiteral(ch) : this.literal(ch, flags))).join('');
-      }
+        this.fail('\\o needs braces: write \\o{OCTAL}', at);
+      // eslint-disable-next-line no-fallthrough
+      // \Q..\E and the case escapes act only where Perl interpolates a pattern literal;
+      // ldirectord's receive is a runtime string, where the regex engine reads them as
+      // plain letters (perl -e '$r="\\Qa"; print "Qa" =~ /$r/' prints 1).
+      case 'Q':
       case 'E':
-        return '';
       case 'l':
       case 'u':
       case 'L':
       case 'U':
       case 'F':
-        this.fail(`case-changing escape \\${n} is not supported; write the letters explicitly`, at);
-      // eslint-disable-next-line no-fallthrough
+        return inClass ? n : this.literal(n, flags);
       case 'p':
       case 'P':
       case 'X':
@@ -397,7 +397,8 @@ class Translator {
         if (inClass && n === 'B') this.fail('\\B inside a character class is not meaningful', at);
         return '\\' + n;
       }
-      this.fail(`unknown escape \\${n}; Perl treats it as an error or a literal. Remove the backslash`, at);
+      // Perl passes an unrecognised letter escape through as the letter itself.
+      return inClass ? n : this.literal(n, flags);
     }
     // escaped punctuation or other character: literal
     if (inClass) return classLiteral(n);
