@@ -1,6 +1,69 @@
-// negotiate check for service=ldap (ldirectord check_ldap). Stub until implemented.
+// negotiate check for service=ldap and service=ldaps (ldirectord check_ldap, L3188,
+// Net::LDAP): connect (ldaps = implicit TLS, no certificate check), bind with
+// login/passwd when both are set (anonymous simple bind otherwise), search the request
+// (leading '/' removed) with scope base and filter (objectClass=*), and want exactly one
+// entry whose DN matches receive (any DN when receive is not set).
+import net from 'node:net';
+import tls from 'node:tls';
+import { Client } from 'ldapts';
 import type { CheckResult, ServiceCheckContext } from '../types.js';
+import { describeError } from './lib/describe-error.js';
+import { down, runCheck, up, type Verdict } from './lib/run-check.js';
 
-export async function check(_ctx: ServiceCheckContext, _signal: AbortSignal): Promise<CheckResult> {
-  return { ok: false, message: 'service ldap: check not implemented yet', durationMs: 0 };
+/** ldirectord's decision on the DNs the base search returned. */
+export function ldapVerdict(dns: readonly string[], receive: RegExp | undefined): Verdict {
+  if (dns.length !== 1) return down(`LDAP: No answer received (${dns.length} entries, want exactly 1)`);
+  const dn = dns[0] ?? '';
+  if (receive && !receive.test(dn)) return down(`LDAP: Response mismatch (DN ${dn})`);
+  return up(`LDAP: Success (${dn})`);
+}
+
+export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<CheckResult> {
+  const scheme = ctx.service === 'ldaps' ? 'ldaps' : 'ldap';
+  const host = net.isIPv6(ctx.host) ? `[${ctx.host}]` : ctx.host;
+  const base = ctx.request.replace(/^\//, '');
+  return runCheck(ctx, signal, async (sig) => {
+    // Our own sockets, so the check's signal can destroy them at any stage.
+    const sockets: net.Socket[] = [];
+    const track = <S extends net.Socket>(s: S): S => {
+      sockets.push(s);
+      return s;
+    };
+    const client = new Client({
+      url: `${scheme}://${host}:${ctx.port}`,
+      timeout: ctx.timeoutMs,
+      connectTimeout: ctx.timeoutMs,
+      // ldapts turns TLS on whenever tlsOptions is present, so only for ldaps.
+      ...(scheme === 'ldaps' ? { tlsOptions: { rejectUnauthorized: false } } : {}),
+      strictDN: false,
+      createConnection: ((...args: Parameters<typeof net.connect>) => track(net.connect(...args))) as typeof net.connect,
+      createSecureConnection: ((...args: Parameters<typeof tls.connect>) => track(tls.connect(...args))) as typeof tls.connect,
+    });
+    const onAbort = (): void => {
+      for (const s of sockets) s.destroy();
+    };
+    sig.addEventListener('abort', onAbort, { once: true });
+    try {
+      try {
+        if (ctx.login !== '' && ctx.passwd !== '') await client.bind(ctx.login, ctx.passwd);
+        else await client.bind('', '');
+      } catch (err) {
+        // Node socket errors carry a string errno code; LDAP result errors a numeric one.
+        if (typeof (err as { code?: unknown }).code === 'string') return down(`LDAP: Connection failed: ${describeError(err)}`);
+        return down(`LDAP: Bind failed${ctx.login && ctx.passwd ? ` as ${ctx.login}` : ' (anonymous)'}: ${describeError(err)}`);
+      }
+      let dns: string[];
+      try {
+        const res = await client.search(base, { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] });
+        dns = res.searchEntries.map((e) => e.dn);
+      } catch (err) {
+        return down(`LDAP: No answer received for base ${base}: ${describeError(err)}`);
+      }
+      return ldapVerdict(dns, ctx.receive);
+    } finally {
+      sig.removeEventListener('abort', onAbort);
+      await client.unbind().catch(() => undefined);
+      onAbort();
+    }
+  });
 }
