@@ -41,6 +41,18 @@ export interface PortSpec {
   group: string;
 }
 
+/**
+ * Read-only taps for the split-brain monitor (src/splitbrain/): it sees every admitted
+ * advert (in any state, FAULT included) and every state change, without touching the machine.
+ */
+export interface DaemonObserver {
+  advert?(instance: string, src: string, advert: Advert): void;
+  transition?(instance: string, from: VrrpState, to: VrrpState): void;
+}
+
+/** The synthetic weight-0 track item that holds an instance in FAULT (split_brain_action = yield). */
+export const SPLIT_BRAIN_HOLD = '__split_brain_yield__';
+
 export interface DaemonDeps {
   clock: Clock;
   log: Logger;
@@ -50,6 +62,7 @@ export interface DaemonDeps {
   alerts?: AlertSink;
   ipvsadmPath?: string;
   notifyTimeoutMs?: number;
+  observer?: DaemonObserver;
 }
 
 export interface InstanceStatus {
@@ -162,6 +175,22 @@ export class VrrpDaemon {
     });
   }
 
+  /**
+   * Split brain, yield: hold the instance in FAULT (VIPs removed, priority-0 advert sent),
+   * exactly as a failing weight-0 track_script would; release it to BACKUP. A reload
+   * (HUP) releases it too. Returns false when nothing changed.
+   */
+  holdFault(name: string, hold: boolean): boolean {
+    const r = this.runners.get(name);
+    if (!r || this.stopping || r.state.stopped) return false;
+    const p = r.state.params;
+    if (p.trackScripts.some((t) => t.name === SPLIT_BRAIN_HOLD) === hold) return false;
+    const trackScripts = hold ? [...p.trackScripts, { name: SPLIT_BRAIN_HOLD, weight: 0 }] : p.trackScripts.filter((t) => t.name !== SPLIT_BRAIN_HOLD);
+    this.dispatch(r, { type: 'reconfigure', params: { ...p, trackScripts } });
+    if (hold) this.dispatch(r, { type: 'track', kind: 'script', name: SPLIT_BRAIN_HOLD, ok: false });
+    return true;
+  }
+
   /** For tests: the machine state of an instance. */
   machine(name: string): MachineState | undefined {
     return this.runners.get(name)?.state;
@@ -220,6 +249,7 @@ export class VrrpDaemon {
       return;
     }
     const r = this.runners.get(routed.instance)!;
+    this.deps.observer?.advert?.(routed.instance, routed.src, routed.advert);
     this.dispatch(r, { type: 'advert', src: routed.src, advert: routed.advert });
   }
 
@@ -319,6 +349,7 @@ export class VrrpDaemon {
         }
         break;
       case 'transition': {
+        this.deps.observer?.transition?.(p.name, a.from, a.to);
         if (r.cfg.lvsSyncInterface && a.to !== a.from) {
           const cmds = lvsSyncCommands(this.deps.ipvsadmPath ?? 'ipvsadm', r.cfg.lvsSyncInterface, a.to);
           this.enqueue(r, () => runLvsSync(this.deps.log, cmds));
