@@ -2,7 +2,7 @@
 // keepalived 2.2.7 (`keepalived -n -l -P -f FILE -p PIDFILE -r VRRPPIDFILE`), with
 // their log lines collected and time-stamped on arrival so tests can wait for them.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -71,7 +71,17 @@ function collect(kind: Peer['kind'], node: string, proc: ChildProcess, dir: stri
       });
     },
     kill(sig) {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill(sig);
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      if (kind === 'keepalived' && sig === 'SIGKILL') {
+        // keepalived's VRRP work happens in a child that its parent's death turns into
+        // a clean stop (PR_SET_PDEATHSIG): a crash means killing that child first.
+        try {
+          process.kill(Number(readFileSync(join(dir, 'vrrp.pid'), 'utf8').trim()), 'SIGKILL');
+        } catch {
+          /* not started yet */
+        }
+      }
+      proc.kill(sig);
     },
   };
 }
