@@ -130,7 +130,7 @@ export function startTcp(onSocket: (s: net.Socket) => void, host = '127.0.0.1'):
 
 /** Accepts and never says a word (also a stalled TLS handshake, seen from a TLS client). */
 export function startSilent(host = '127.0.0.1'): Promise<Served> {
-  return startTcp(() => undefined, host);
+  return startTcp((s) => s.resume(), host);
 }
 
 /** A port on `host` where nothing listens (bound, then closed). */
