@@ -49,8 +49,8 @@ function weightsOf(e: Env): Record<string, number> {
 
 function cf(opts: { port: number; smtp: number; autoreload: boolean; w1: number; cleanstop?: boolean; log: string }): string {
   return [
-    'checktimeout=1',
-    'negotiatetimeout=1',
+    'checktimeout=3',
+    'negotiatetimeout=3',
     'checkinterval=1',
     `autoreload=${opts.autoreload ? 'yes' : 'no'}`,
     `logfile="${opts.log}"`,
@@ -87,7 +87,8 @@ test('daemon lifecycle end to end with the stand-in ipvsadm', async () => {
   try {
     writeFileSync(e.cfg, cf({ ...base, autoreload: false, w1: 1 }));
     // not running yet: status 3 and reload 1 (LSB, as ldirectord)
-    assert.equal(haldir(e, e.cfg, 'status').code, 3);
+    const st0 = haldir(e, e.cfg, 'status');
+    assert.equal(st0.code, 3, st0.stderr + st0.stdout);
     assert.equal(haldir(e, e.cfg, 'reload').code, 1);
 
     const started = haldir(e, e.cfg, 'start');
@@ -111,7 +112,7 @@ test('daemon lifecycle end to end with the stand-in ipvsadm', async () => {
     // autoreload=no: an edit is noticed but not applied
     writeFileSync(e.cfg, cf({ ...base, autoreload: false, w1: 3 }));
     await waitUntil(() => logText().includes(' - ignore new configuration'), 5000, 'change noticed');
-    assert.equal(weightsOf(e)[key('127.0.36.1')], 1);
+    assert.equal(weightsOf(e)[key('127.0.36.1')], 1, logText());
     // reload by command (SIGHUP) applies it
     assert.equal(haldir(e, e.cfg, 'reload').code, 0);
     await waitUntil(() => weightsOf(e)[key('127.0.36.1')] === 3, 5000, 'weight 3 after reload');
