@@ -21,6 +21,8 @@ import { ipVipOps } from './vip.js';
 import { toolGarpSender } from './garp.js';
 import { queryStatus, serveStatus } from './control.js';
 import type { AlertSink } from './alert.js';
+import { SplitBrain, formatSplitBrainLines } from '../splitbrain/attach.js';
+import type { InstanceStatusWithSplitBrain } from '../splitbrain/attach.js';
 
 export const PROGRAM = 'haldir-vrrp';
 
@@ -86,19 +88,30 @@ export async function runStart(o: ServiceOptions): Promise<number> {
     ident: PROGRAM,
   });
   let daemon: VrrpDaemon;
+  const clock = systemClock();
+  // Split-brain detection (src/splitbrain/): probes, reactions, status_listen.
+  const splitBrain = new SplitBrain(cfg, {
+    clock,
+    log,
+    garp: toolGarpSender(log, o.arpingPath),
+    arpingPath: o.arpingPath,
+    intervalMs: Number(process.env.HALDIR_VRRP_SPLIT_BRAIN_INTERVAL_MS) || undefined,
+  });
   try {
     daemon = new VrrpDaemon(daemonConfigFrom(cfg), {
-      clock: systemClock(),
+      clock,
       log,
       openPort: (spec) => new VrrpTransport({ family: spec.family, ifname: spec.ifname, primaryIp: spec.primaryIp, multicast: spec.multicast, group: spec.group }),
       vips: ipVipOps(log, o.ipPath),
       garp: toolGarpSender(log, o.arpingPath),
       alerts: o.alerts,
       ipvsadmPath: o.ipvsadmPath,
+      observer: splitBrain.observer,
     });
     writePidFile(pidFile);
     log.info(`Starting VRRP child process, pid=${process.pid}`);
     daemon.start();
+    await splitBrain.start(daemon);
   } catch (e) {
     log.error((e as Error).message);
     err(`${(e as Error).message}\n`);
@@ -108,7 +121,7 @@ export async function runStart(o: ServiceOptions): Promise<number> {
   let server: Server | undefined;
   const sock = controlSocketFor(pidFile);
   try {
-    server = await serveStatus(sock, () => ({ pid: process.pid, config: o.configPath, instances: daemon.status() }));
+    server = await serveStatus(sock, () => ({ pid: process.pid, config: o.configPath, instances: splitBrain.decorate(daemon.status()) }));
   } catch (e) {
     log.warn(`VRRP-STATUS: cannot serve ${sock}: ${(e as Error).message}; status -v will not work`);
   }
@@ -119,6 +132,7 @@ export async function runStart(o: ServiceOptions): Promise<number> {
       stopping = true;
       log.info(`Stopping (${sig})`);
       await daemon.shutdown();
+      await splitBrain.stop();
       server?.close();
       removePidFile(pidFile);
       log.info('Stopped');
@@ -136,6 +150,7 @@ export async function runStart(o: ServiceOptions): Promise<number> {
       }
       try {
         daemon.reload(daemonConfigFrom(next));
+        void splitBrain.reload(next);
       } catch (e) {
         log.error(`VRRP-RELOAD: ${(e as Error).message}; keeping the running configuration`);
       }
@@ -211,8 +226,9 @@ export async function runStatus(o: ServiceOptions): Promise<number> {
   out(`${PROGRAM} for ${o.configPath} is running with pid: ${st.pid}\n`);
   if (o.verbose) {
     try {
-      const s = (await queryStatus(controlSocketFor(pidFile))) as { instances: InstanceStatus[] };
+      const s = (await queryStatus(controlSocketFor(pidFile))) as { instances: InstanceStatusWithSplitBrain[] };
       out(formatStatusTable(s.instances));
+      out(formatSplitBrainLines(s.instances));
     } catch (e) {
       write(o.err, process.stderr)(`${(e as Error).message}\n`);
       return 1;
