@@ -231,7 +231,10 @@ function planVirtual(
 
   if (fb && fbAddress !== undefined && fbKey !== undefined) {
     const h = have.get(fbKey);
-    const server = addrPort(fbAddress, fbPort);
+    // ldirectord names the fallback by its configured port, and says "mapped from"
+    // when ipvsadm moved it onto the virtual's port (_remove_service, L4002).
+    const server = addrPort(fbAddress, fb.port ?? v.port);
+    const mappedFrom = fbPort !== (fb.port ?? v.port) ? server : undefined;
     if (fallbackActive) {
       const entry: IpvsDestination = {
         address: fbAddress, port: fbPort, forward: fb.forward, weight: 1, upperThreshold: 0, lowerThreshold: 0,
@@ -240,7 +243,7 @@ function planVirtual(
       if (!h) event('added-fallback', server, messages.added('fallback', server, vlabel, 1));
       else if (!sameDestination(h, entry)) event('restored-fallback', server, messages.restored('fallback', server, vlabel, 1));
     } else if (h && !decisions.has(fbKey)) {
-      event('deleted-fallback', server, messages.deleted('fallback', server, vlabel));
+      event('deleted-fallback', server, messages.deleted('fallback', mappedFrom ? addrPort(fbAddress, fbPort) : server, vlabel, mappedFrom));
     }
   }
 

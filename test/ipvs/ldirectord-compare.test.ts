@@ -57,7 +57,7 @@ async function settle(logFile: string, minLines: number, quietMs = 2500, limitMs
   throw new Error(`ldirectord did not settle within ${limitMs} ms (${last} ipvsadm calls)`);
 }
 
-test('steady-state tables equal ldirectord 4.12 (on/off/connect checks, quiescent yes/no, fallback, thresholds, udp ops, fwmark)', { timeout: 120_000 }, async (t) => {
+test('steady-state tables equal ldirectord 4.12 (on/off/connect checks, quiescent yes/no, fallback, fallback6, IPv6, thresholds, udp ops, fwmark)', { timeout: 120_000 }, async (t) => {
   if (!existsSync(LDIRECTORD)) {
     assert.fail('ldirectord is not installed: run `bash test/setup/system-deps.sh` (test/setup/apt-packages.d/ipvs.txt lists it)');
   }
@@ -94,6 +94,7 @@ test('steady-state tables equal ldirectord 4.12 (on/off/connect checks, quiescen
     'checktimeout=1',
     'cleanstop=no',
     'quiescent=no',
+    'fallback6=[::3]:9999',
     `virtual=127.0.0.1:${p1}`,
     `\treal=127.0.0.2:${p1} gate 2`,
     `\treal=127.0.0.3:${p1} masq 3 l:2 u:10`,
@@ -126,6 +127,14 @@ test('steady-state tables equal ldirectord 4.12 (on/off/connect checks, quiescen
     '\tops=yes',
     '\tchecktype=on',
     '\tservice=none',
+    `virtual6=[::1]:${p1}`,
+    `\treal6=[::1]:${p1} gate 2`,
+    '\tchecktype=on',
+    '\tservice=none',
+    `virtual6=[::1]:${p2}`,
+    `\treal6=[::2]:${p2} gate`,
+    '\tchecktype=off',
+    '\tservice=none',
     'virtual=7',
     '\treal=127.0.0.8 gate 3',
     '\tchecktype=on',
@@ -140,8 +149,10 @@ test('steady-state tables equal ldirectord 4.12 (on/off/connect checks, quiescen
     virtual(`127.0.0.1:${p3}`, [real('127.0.0.2', p3, { weight: 5 }), real('127.0.0.3', p3)], { quiescent: true, scheduler: 'rr', persistent: 300, netmask: '255.255.255.0' }),
     virtual(`127.0.0.1:${p4}`, [real('127.0.0.5', p4), real('127.0.0.6', p4, { forward: 'masq', weight: 4 })], { quiescent: true, fallback: fallback('127.0.0.9', p4, 'masq') }),
     virtual(`127.0.0.1:${p5}`, [real('127.0.0.7', p5, { weight: 2 })], { protocol: 'udp', id: `udp:127.0.0.1:${p5}`, ops: true, check: { kind: 'on' } }),
+    virtual(`[::1]:${p1}`, [real('::1', p1, { weight: 2 })], { check: { kind: 'on' } }),
+    virtual(`[::1]:${p2}`, [real('::2', p2)], { check: { kind: 'off' } }),
     virtual(7, [real('127.0.0.8', 0, { weight: 3 })], { check: { kind: 'on' } }),
-  ]);
+  ], { fallback6: fallback('::3', 9999) });
 
   copyFileSync(standInIpvsadm, join(ld.dir, 'ipvsadm'));
   child = spawn(LDIRECTORD, ['-d', cf, 'start'], { cwd: ld.dir, env: ld.env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -171,16 +182,21 @@ test('steady-state tables equal ldirectord 4.12 (on/off/connect checks, quiescen
     on(`tcp:127.0.0.1:${p4}`, `127.0.0.6:${p4}`, 'down'),
     on(`udp:127.0.0.1:${p5}`, `127.0.0.7:${p5}`, 'up'),
     on('fwm:7', '127.0.0.8:0', 'up'),
+    on(`tcp:[::1]:${p1}`, `[::1]:${p1}`, 'up'),
   ]) as Record<string, RealHealth>;
   await round({}, 'start');
   await round(health1, 'running');
 
   await settle(join(ld.dir, 'calls.log'), 10);
   assert.equal(child.exitCode, null, `ldirectord exited early: ${ldStderr}`);
+  const weights = (tb: IpvsTable, port: number, family = 'inet') =>
+    Object.fromEntries(tb.services.find((x) => x.key.port === port && x.key.family === family)!.destinations.map((d) => [destKey(d), d.weight]));
   const ldTable = await new IpvsadmBackend({ binary: standInIpvsadm, env: ld.env }).read();
   const hdTable = await backend.read();
   assert.deepEqual(canon(hdTable), canon(ldTable));
-  assert.equal(hdTable.services.length, 6);
+  assert.equal(hdTable.services.length, 8);
+  // A gate fallback lands on the virtual's port (ipvsadm), so [::3]:9999 shows as [::3]:p2.
+  assert.deepEqual(weights(ldTable, p2, 'inet6'), { [`[::3]:${p2}`]: 1 }, 'global fallback6 serves the IPv6 virtual with no real up');
 
   // Every change haldir reported is a line ldirectord logged, word for word.
   // With -d, ld_log (L4499) writes every message to stderr.
@@ -206,8 +222,6 @@ test('steady-state tables equal ldirectord 4.12 (on/off/connect checks, quiescen
   const hdTable2 = await backend.read();
   assert.deepEqual(canon(hdTable2), canon(ldTable2));
   assert.notDeepEqual(canon(hdTable2), canon(hdTable), 'the transitions changed the table');
-  const weights = (tb: IpvsTable, port: number) =>
-    Object.fromEntries(tb.services.find((x) => x.key.port === port)!.destinations.map((d) => [destKey(d), d.weight]));
   assert.deepEqual(weights(ldTable2, p3), { [`127.0.0.2:${p3}`]: 0, [`127.0.0.3:${p3}`]: 1 });
   assert.deepEqual(weights(ldTable2, p4), { [`127.0.0.5:${p4}`]: 1, [`127.0.0.6:${p4}`]: 0 });
   assert.deepEqual(weights(ldTable, p4), { [`127.0.0.5:${p4}`]: 0, [`127.0.0.6:${p4}`]: 0, [`127.0.0.9:${p4}`]: 1 });

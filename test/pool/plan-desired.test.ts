@@ -238,3 +238,12 @@ test('planShutdown: cleanstop purges up reals and the virtual; an active fallbac
   assert.deepEqual(s.events.map((e) => e.message), ['Purged real server (stop): 10.0.0.2:80 (10.0.0.1:80)', 'Purged virtual server (stop): 10.0.0.1:80']);
   assert.deepEqual(s.fallbackCommands.map((c) => c.commandLine), ['fb stop 10.0.0.1:81 tcp']);
 });
+
+test('a gate fallback on another port is named by its configured port; its deletion says "mapped from" (ldirectord texts)', () => {
+  const v = virtual('10.0.0.1:80', [real('10.0.0.2', 80)], { fallback: fallback('10.0.0.9', 9999) });
+  const down = step(config([v]), health({ 'tcp:10.0.0.1:80': { '10.0.0.2:80': 'down' } }), EMPTY);
+  assert.deepEqual(dests(down.table, 'tcp:10.0.0.1:80'), { '10.0.0.9:80': d(1) });
+  assert.ok(down.events.some((e) => e.message === 'Added fallback server: 10.0.0.9:9999 (10.0.0.1:80) (Weight set to 1)'));
+  const up = step(config([v]), health({ 'tcp:10.0.0.1:80': { '10.0.0.2:80': 'up' } }), down.table);
+  assert.ok(up.events.some((e) => e.message === 'Deleted fallback server: 10.0.0.9:80 mapped from 10.0.0.9:9999 (10.0.0.1:80)'));
+});
