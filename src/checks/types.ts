@@ -40,6 +40,11 @@ export interface ServiceCheckContext {
    * is 'udp'; anything else, or undefined, means tcp for sip and udp for dns (Net::DNS).
    */
   readonly protocol?: VirtualProtocol;
+  /**
+   * The virtual's checktimeout in milliseconds. ldap and radius run under ldirectord's
+   * `alarm $$v{checktimeout}` as well as negotiatetimeout, so they settle by the smaller.
+   */
+  readonly checkTimeoutMs?: number;
 }
 
 /** One negotiate service (src/checks/services/NAME.ts exports `check`). */

@@ -23,7 +23,7 @@ export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<Ch
   return runCheck(ctx, signal, (sig) =>
     withLineSocket({ host: ctx.host, port: ctx.port, tls, signal: sig }, async (sock) => {
       const greeting = await sock.readLine();
-      if (!/^\* (OK|PREAUTH)\b/i.test(greeting)) return down(`IMAP greeting refused: ${greeting}`);
+      if (!/^\*\s+(?:OK|PREAUTH)/i.test(greeting)) return down(`IMAP greeting refused: ${greeting}`);
       if (ctx.login !== '') {
         sock.write(`a1 LOGIN ${quote(ctx.login)} ${quote(ctx.passwd)}\r\n`);
         const answer = await tagged(sock, 'a1');

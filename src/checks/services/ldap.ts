@@ -8,7 +8,7 @@ import tls from 'node:tls';
 import { Client } from 'ldapts';
 import type { CheckResult, ServiceCheckContext } from '../types.js';
 import { describeError } from './lib/describe-error.js';
-import { down, runCheck, up, type Verdict } from './lib/run-check.js';
+import { alarmDeadline, down, runCheck, up, type Verdict } from './lib/run-check.js';
 
 /** ldirectord's decision on the DNs the base search returned. */
 export function ldapVerdict(dns: readonly string[], receive: RegExp | undefined): Verdict {
@@ -65,5 +65,5 @@ export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<Ch
       await client.unbind().catch(() => undefined);
       onAbort();
     }
-  });
+  }, { timeoutMs: alarmDeadline(ctx) });
 }

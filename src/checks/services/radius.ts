@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import net from 'node:net';
 import type { CheckResult, ServiceCheckContext } from '../types.js';
 import { radiusCodec } from './lib/radius-codec.js';
-import { down, runCheck, up, type Verdict } from './lib/run-check.js';
+import { alarmDeadline, down, runCheck, up, type Verdict } from './lib/run-check.js';
 import { udpRequest } from './lib/udp-request.js';
 
 /** ldirectord's decision on a verified reply code. */
@@ -48,5 +48,5 @@ export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<Ch
       },
       signal: sig,
     });
-  });
+  }, { timeoutMs: alarmDeadline(ctx) });
 }

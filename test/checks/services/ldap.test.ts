@@ -63,7 +63,11 @@ describe('ldap check against slapd', { timeout: 60_000 }, () => {
     const hole = await startTcpBlackhole();
     try {
       for (const service of ['ldap', 'ldaps'] as const) {
-        const r = await check(makeCtx({ service, port: hole.port, request: `/${dir.suffix}`, timeoutMs: 400 }), never());
+        // ldirectord's alarm is checktimeout: the smaller of the two deadlines wins.
+        const r = await check(
+          makeCtx({ service, port: hole.port, request: `/${dir.suffix}`, timeoutMs: 30_000, checkTimeoutMs: 400 }),
+          never(),
+        );
         assert.equal(r.ok, false);
         assert.match(r.message, /no answer within 400 ms/);
         assert.ok(r.durationMs < 3000);

@@ -46,7 +46,10 @@ describe('radius check against freeradius', { timeout: 60_000 }, () => {
   it('is down at the timeout when the server never answers; sends exactly one request', async () => {
     const hole = await startUdpBlackhole();
     try {
-      const r = await check(makeCtx({ service: 'radius', port: hole.port, login: 'a', passwd: 'b', secret: 'c', timeoutMs: 300 }), never());
+      const r = await check(
+        makeCtx({ service: 'radius', port: hole.port, login: 'a', passwd: 'b', secret: 'c', timeoutMs: 300, checkTimeoutMs: 5000 }),
+        never(),
+      );
       assert.equal(r.ok, false);
       assert.match(r.message, /no answer within 300 ms/);
       assert.equal(hole.received(), 1);

@@ -23,12 +23,25 @@ const defaultClock = systemClock({ unref: true });
  * either way and always fires the signal at the end so nothing the body opened
  * outlives the check.
  */
+export interface RunCheckOptions {
+  /** Deadline in ms; ctx.timeoutMs (negotiatetimeout) when not given. */
+  readonly timeoutMs?: number;
+  readonly clock?: Clock;
+}
+
+/** ldap and radius: ldirectord's checktimeout alarm around a negotiatetimeout client. */
+export function alarmDeadline(ctx: ServiceCheckContext): number {
+  return Math.min(ctx.timeoutMs, ctx.checkTimeoutMs ?? ctx.timeoutMs);
+}
+
 export async function runCheck(
   ctx: ServiceCheckContext,
   signal: AbortSignal,
   body: (signal: AbortSignal) => Promise<Verdict>,
-  clock: Clock = defaultClock,
+  opts: RunCheckOptions = {},
 ): Promise<CheckResult> {
+  const clock = opts.clock ?? defaultClock;
+  const timeoutMs = opts.timeoutMs ?? ctx.timeoutMs;
   const start = clock.now();
   const controller = new AbortController();
   let stopped: Verdict | undefined;
@@ -42,10 +55,7 @@ export async function runCheck(
     controller.abort(new Error(verdict.message));
     wake?.();
   };
-  const timer = clock.setTimeout(
-    () => stop(down(`no answer within ${ctx.timeoutMs} ms (negotiatetimeout)`)),
-    ctx.timeoutMs,
-  );
+  const timer = clock.setTimeout(() => stop(down(`no answer within ${timeoutMs} ms`)), timeoutMs);
   const onAbort = (): void => stop(down('check aborted'));
   if (signal.aborted) onAbort();
   else signal.addEventListener('abort', onAbort, { once: true });
