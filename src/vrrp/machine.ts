@@ -323,7 +323,9 @@ export function step(prev: MachineState, ev: MachineEvent, now: number): StepRes
         s.masterPriority = a.priority;
         s.masterDownAt = now + masterDownMs(s.params.version, ours, s.masterIntervalCs);
       }
-      // Otherwise a lower-priority master with preemption on: let Master_Down expire.
+      // Otherwise a lower-priority master with preemption on: let Master_Down expire
+      // (keepalived vrrp_state_backup logs each one the same way).
+      log(`received lower priority (${a.priority}) advert from ${src} - discarding`);
       return;
     }
     // MASTER

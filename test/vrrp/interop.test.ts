@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createLan, isRoot, rootSkipReason } from '../helpers/netns/lan.js';
 import type { Lan } from '../helpers/netns/lan.js';
-import { keepalivedConf, measureFailover, startHaldir, startKeepalived, stopPeer, vrrpCf } from './helpers/peers.js';
+import { hasVip, keepalivedConf, measureFailover, startHaldir, startKeepalived, stopPeer, vrrpCf } from './helpers/peers.js';
 import type { InstanceSpec, Peer } from './helpers/peers.js';
 import { masterDownMs, skewMs } from '../../src/vrrp/machine.js';
 
@@ -41,16 +41,6 @@ async function assertClientReaches(lan: Lan, vip: string, expect: string): Promi
   }
   assert.equal(got, expect, `HTTP client in the third namespace should reach ${vip} on node ${expect}`);
   await lan.exec('c', 'ping', ['-c', '1', '-W', '2', vip]);
-}
-
-/** Whether the VIP is on the node, once `ip addr` settles (VIP changes run just after the log line). */
-async function hasVip(lan: Lan, node: string, vip: string, expect?: boolean, settleMs = 1000): Promise<boolean> {
-  const end = performance.now() + settleMs;
-  for (;;) {
-    const on = (await lan.addresses(node)).includes(vip);
-    if (expect === undefined || on === expect || performance.now() > end) return on;
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 function lastState(p: Peer): string | undefined {

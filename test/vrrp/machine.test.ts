@@ -179,6 +179,7 @@ test('preempt (default): a returning higher-priority node takes over from a lowe
   }
   assert.equal(m.s.state, 'MASTER');
   assert.ok((m.s.lastTransition?.at ?? 1e9) <= masterDownMs(2, 150, 100) + 1);
+  assert.ok(m.logs().includes('(VI_1) received lower priority (100) advert from 10.0.0.3 - discarding'));
 });
 
 test('nopreempt: a higher-priority backup leaves a working lower master alone', () => {

@@ -164,3 +164,16 @@ export async function measureFailover(master: Peer, backup: Peer, sig: 'SIGKILL'
   await master.exited;
   return t1 - t0;
 }
+
+/**
+ * Whether the VIP is on the node's interface; with `expect`, polls up to settleMs for
+ * that answer (VIP changes run just after the log line that announces them).
+ */
+export async function hasVip(lan: Lan, node: string, vip: string, expect?: boolean, settleMs = 1000): Promise<boolean> {
+  const end = performance.now() + settleMs;
+  for (;;) {
+    const on = (await lan.addresses(node)).includes(vip);
+    if (expect === undefined || on === expect || performance.now() > end) return on;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
