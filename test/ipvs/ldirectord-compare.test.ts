@@ -40,6 +40,42 @@ function canon(t: IpvsTable): unknown {
     .sort((a, b) => serviceId(a.key).localeCompare(serviceId(b.key)));
 }
 
+interface RunningLdirectord {
+  readonly child: ChildProcess;
+  /** Everything ldirectord logged so far (with -d, ld_log writes to stderr, L4499). */
+  log(): string;
+  kill(): void;
+}
+
+/** `ldirectord -d CONFIG start` in `dir`, where the stand-in is ./ipvsadm. */
+function startLdirectord(dir: string, env: NodeJS.ProcessEnv, configText: string): RunningLdirectord {
+  const cf = join(dir, `haldir-compare-${process.pid}.cf`);
+  writeFileSync(cf, configText);
+  copyFileSync(standInIpvsadm, join(dir, 'ipvsadm'));
+  const child = spawn(LDIRECTORD, ['-d', cf, 'start'], { cwd: dir, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  return {
+    child,
+    log: () => stderr,
+    kill() {
+      if (child.pid !== undefined && child.exitCode === null) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+    },
+  };
+}
+
+function requireLdirectord(): void {
+  if (!existsSync(LDIRECTORD)) {
+    assert.fail('ldirectord is not installed: run `bash test/setup/system-deps.sh` (test/setup/apt-packages.d/ipvs.txt lists it)');
+  }
+}
+
 /** Waits until the stand-in's call log has stopped growing for `quietMs` (ldirectord idle). */
 async function settle(logFile: string, minLines: number, quietMs = 2500, limitMs = 45_000): Promise<void> {
   const lines = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').length - 1 : 0);
@@ -58,21 +94,13 @@ async function settle(logFile: string, minLines: number, quietMs = 2500, limitMs
 }
 
 test('steady-state tables equal ldirectord 4.12 (on/off/connect checks, quiescent yes/no, fallback, fallback6, IPv6, thresholds, udp ops, fwmark)', { timeout: 120_000 }, async (t) => {
-  if (!existsSync(LDIRECTORD)) {
-    assert.fail('ldirectord is not installed: run `bash test/setup/system-deps.sh` (test/setup/apt-packages.d/ipvs.txt lists it)');
-  }
+  requireLdirectord();
   const ld = standIn();
   const hd = standIn();
   const servers: Server[] = [];
-  let child: ChildProcess | undefined;
+  let running: RunningLdirectord | undefined;
   t.after(async () => {
-    if (child?.pid !== undefined && child.exitCode === null) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
+    running?.kill();
     await Promise.all(servers.map(closeServer));
     ld.cleanup();
     hd.cleanup();
@@ -88,8 +116,7 @@ test('steady-state tables equal ldirectord 4.12 (on/off/connect checks, quiescen
   await closeServer(probe);
   const [p1, p2, p5] = [p3 + 1, p3 + 2, p3 + 3].map((p) => (p > 65000 ? p - 30000 : p)) as [number, number, number];
 
-  const cf = join(ld.dir, `haldir-compare-${process.pid}.cf`);
-  writeFileSync(cf, [
+  const configText = [
     'checkinterval=1',
     'checktimeout=1',
     'cleanstop=no',
@@ -140,7 +167,7 @@ test('steady-state tables equal ldirectord 4.12 (on/off/connect checks, quiescen
     '\tchecktype=on',
     '\tservice=none',
     '',
-  ].join('\n'));
+  ].join('\n');
 
   // The same config as haldir's model.
   const cfg = config([
@@ -154,10 +181,8 @@ test('steady-state tables equal ldirectord 4.12 (on/off/connect checks, quiescen
     virtual(7, [real('127.0.0.8', 0, { weight: 3 })], { check: { kind: 'on' } }),
   ], { fallback6: fallback('::3', 9999) });
 
-  copyFileSync(standInIpvsadm, join(ld.dir, 'ipvsadm'));
-  child = spawn(LDIRECTORD, ['-d', cf, 'start'], { cwd: ld.dir, env: ld.env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-  let ldStderr = '';
-  child.stderr?.on('data', (d: Buffer) => (ldStderr += d.toString()));
+  running = startLdirectord(ld.dir, ld.env, configText);
+  const ldStderr = () => running!.log();
 
   // haldir: the director's first round runs before any check (health unknown, phase
   // start), the next ones with check results.
@@ -188,7 +213,7 @@ test('steady-state tables equal ldirectord 4.12 (on/off/connect checks, quiescen
   await round(health1, 'running');
 
   await settle(join(ld.dir, 'calls.log'), 10);
-  assert.equal(child.exitCode, null, `ldirectord exited early: ${ldStderr}`);
+  assert.equal(running.child.exitCode, null, `ldirectord exited early: ${ldStderr()}`);
   const weights = (tb: IpvsTable, port: number, family = 'inet') =>
     Object.fromEntries(tb.services.find((x) => x.key.port === port && x.key.family === family)!.destinations.map((d) => [destKey(d), d.weight]));
   const ldTable = await new IpvsadmBackend({ binary: standInIpvsadm, env: ld.env }).read();
@@ -200,7 +225,7 @@ test('steady-state tables equal ldirectord 4.12 (on/off/connect checks, quiescen
 
   // Every change haldir reported is a line ldirectord logged, word for word.
   // With -d, ld_log (L4499) writes every message to stderr.
-  for (const e of events) assert.ok(ldStderr.includes(`${e.message}\n`), `ldirectord never logged "${e.message}"`);
+  for (const e of events) assert.ok(ldStderr().includes(`${e.message}\n`), `ldirectord never logged "${e.message}"`);
   assert.ok(events.some((e) => e.kind === 'added-fallback'));
   assert.ok(events.some((e) => e.kind === 'quiescent'));
 
@@ -226,11 +251,44 @@ test('steady-state tables equal ldirectord 4.12 (on/off/connect checks, quiescen
   assert.deepEqual(weights(ldTable2, p4), { [`127.0.0.5:${p4}`]: 1, [`127.0.0.6:${p4}`]: 0 });
   assert.deepEqual(weights(ldTable, p4), { [`127.0.0.5:${p4}`]: 0, [`127.0.0.6:${p4}`]: 0, [`127.0.0.9:${p4}`]: 1 });
   assert.deepEqual(weights(ldTable, p2), { [`127.0.0.9:${p2}`]: 1 });
-  for (const e of events) assert.ok(ldStderr.includes(`${e.message}\n`), `ldirectord never logged "${e.message}"`);
+  for (const e of events) assert.ok(ldStderr().includes(`${e.message}\n`), `ldirectord never logged "${e.message}"`);
   assert.ok(events.some((e) => e.kind === 'deleted-fallback'));
 
   // Cost: haldir spent one ipvsadm -R per round (plus its reads); ldirectord one process per change and two per lookup.
   const hdWrites = hd.calls().filter((c) => c.argv[0] === '-R').length;
   assert.equal(hdWrites, 3);
   assert.ok(ld.calls().length > hd.calls().length);
+});
+
+test('documented fix: a fallback on the same ip:port as a real; ldirectord deletes the up real, haldir keeps it', { timeout: 60_000 }, async (t) => {
+  requireLdirectord();
+  const ld = standIn();
+  const hd = standIn();
+  const probe = await listen('127.0.0.2');
+  const p = portOf(probe);
+  await closeServer(probe);
+  const running = startLdirectord(ld.dir, ld.env, [
+    'checkinterval=1', 'cleanstop=no', 'quiescent=no',
+    `virtual=127.0.0.1:${p}`, `\treal=127.0.0.2:${p} gate 2`, `\tfallback=127.0.0.2:${p} gate`, '\tchecktype=on', '\tservice=none', '',
+  ].join('\n'));
+  t.after(() => {
+    running.kill();
+    ld.cleanup();
+    hd.cleanup();
+  });
+  const cfg = config([virtual(`127.0.0.1:${p}`, [real('127.0.0.2', p, { weight: 2 })], { check: { kind: 'on' }, fallback: fallback('127.0.0.2', p) })]);
+  const backend = new IpvsadmBackend({ binary: standInIpvsadm, env: hd.env });
+  for (const [h, phase] of [['unknown', 'start'], ['up', 'running'], ['up', 'running']] as const) {
+    const observed = await backend.read();
+    const plan = planDesiredTable(cfg, () => h, observed, { phase });
+    assert.ok((await backend.apply(planOps(observed, plan.desired, plan.managedServiceIds))).ok);
+  }
+  await settle(join(ld.dir, 'calls.log'), 6);
+  const ldTable = await new IpvsadmBackend({ binary: standInIpvsadm, env: ld.env }).read();
+  const hdTable = await backend.read();
+  assert.deepEqual(ldTable.services[0]!.destinations, [], 'ldirectord: the real is up, yet its entry is gone');
+  assert.ok(running.log().includes(`Deleted fallback server: 127.0.0.2:${p} (127.0.0.1:${p})\n`));
+  assert.deepEqual(hdTable.services[0]!.destinations, [
+    { address: '127.0.0.2', port: p, forward: 'gate', weight: 2, upperThreshold: 0, lowerThreshold: 0 },
+  ]);
 });
