@@ -221,11 +221,13 @@ function parseServiceLine(line: string): ServiceSpec | undefined {
 function parseListing(text: string, kind: 'list' | 'thresholds'): MutableService[] {
   const services: MutableService[] = [];
   let current: MutableService | undefined;
+  let skipping = false;
   for (const raw of text.split('\n')) {
     const line = raw.replace(/\s+$/, '');
     if (line === '' || line.startsWith('IP Virtual Server version') || line.startsWith('Prot LocalAddress')) continue;
     if (/^\s+-> RemoteAddress:Port/.test(line)) continue;
     const dm = /^\s+->\s+(.*)$/.exec(line);
+    if (dm && skipping) continue;
     if (dm) {
       if (!current) throw new IpvsError('IPVSADM_PARSE', `destination line outside any service: "${line}"`);
       const t = dm[1]!.split(/\s+/);
@@ -246,6 +248,10 @@ function parseListing(text: string, kind: 'list' | 'thresholds'): MutableService
       }
       continue;
     }
+    // SCTP services (ipvsadm 1.31 knows them; haldir's configs cannot name them) are
+    // someone else's: skip them and their destinations rather than refuse the table.
+    skipping = /^SCTP\s/.test(line);
+    if (skipping) continue;
     const spec = parseServiceLine(line);
     if (!spec) throw new IpvsError('IPVSADM_PARSE', `unexpected line in ipvsadm output: "${line}"`);
     current = { spec, dests: [] };

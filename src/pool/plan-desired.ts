@@ -63,7 +63,16 @@ export interface FallbackCommandRun {
   readonly commandLine: string;
   /** The same split into argv (run without a shell). */
   readonly argv: readonly string[];
+  /**
+   * True when the line has shell metacharacters: Perl's system(STRING), which
+   * ldirectord uses, then runs it with `/bin/sh -c commandLine`; otherwise it splits
+   * on whitespace and execs directly, as `argv`.
+   */
+  readonly viaShell: boolean;
 }
+
+// Perl's doio.c: a system() string with any of these goes through /bin/sh -c.
+const SHELL_METACHARS = /[$&*(){}[\]'";\\|?<>~`\n]/;
 
 export interface PoolPlanOptions {
   /** What the previous rounds recorded (do_fallback_command's dedupe). */
@@ -262,11 +271,13 @@ function fallbackCommandOf(v: VirtualService, global: GlobalConfig, action: 'sta
   // do_fallback_command (L4376): "CMD STATUS VIP:VPORT PROTO"; for fwmark virtuals
   // ldirectord passes ":" (no server/port); haldir passes the mark.
   const where = virtualLabel(serviceKeyOf(v));
+  const commandLine = `${cmd} ${action} ${where} ${v.protocol}`;
   return {
     virtualId: v.id,
     action,
-    commandLine: `${cmd} ${action} ${where} ${v.protocol}`,
+    commandLine,
     argv: [...splitCommandLine(cmd), action, where, v.protocol],
+    viaShell: SHELL_METACHARS.test(commandLine),
   };
 }
 

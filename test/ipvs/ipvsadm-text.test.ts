@@ -47,6 +47,13 @@ test('parses the real ipvsadm -S -n capture and renders it back byte for byte', 
   assert.deepEqual(t, parseList(fixture('list-masq-wrr.txt')));
 });
 
+test('skips SCTP services (not ours to manage) instead of refusing the whole table', () => {
+  const text = fixture('list-masq-wrr.txt') + 'SCTP 10.9.0.1:2905 rr\n  -> 10.9.0.2:2905                Masq    1      0          0\n';
+  assert.deepEqual(parseList(text), parseList(fixture('list-masq-wrr.txt')));
+  const th = fixture('standin-thresholds-mixed.txt') + 'SCTP 10.9.0.1:2905 rr\n  -> 10.9.0.2:2905                1          0          0          0\n';
+  assert.deepEqual(parseThresholds(th), parseThresholds(fixture('standin-thresholds-mixed.txt')));
+});
+
 test('refuses the --stats layout and garbage instead of guessing', () => {
   assert.throws(() => parseList(fixture('list-stats.txt')), (e: unknown) => e instanceof IpvsError && e.code === 'IPVSADM_PARSE');
   assert.throws(() => parseList('  -> 10.0.0.1:80 Route 1 0 0\n'), /outside any service/);

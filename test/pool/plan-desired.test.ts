@@ -107,7 +107,11 @@ test('fallback on when no real is up, off when one is; fallbackcommand start/sto
     virtualId: 'tcp:10.0.0.1:80', action: 'start',
     commandLine: '/usr/local/bin/fb --flag start 10.0.0.1:80 tcp',
     argv: ['/usr/local/bin/fb', '--flag', 'start', '10.0.0.1:80', 'tcp'],
+    viaShell: false,
   }]);
+  // IPv6 brackets are shell metacharacters for Perl's system(): ldirectord runs such lines with sh -c.
+  const v6 = virtual('[2001:db8::1]:80', [], { fallbackcommand: '/usr/local/bin/fb' });
+  assert.equal(planDesiredTable(config([v6]), health({}), EMPTY).fallbackCommands[0]!.viaShell, true);
   // Same state again: no repeated command (do_fallback_command's dedupe).
   const r2 = step(cfg, allDown, r1.table, { fallbackState: r1.fallbackState });
   assert.deepEqual(r2.fallbackCommands, []);
