@@ -6,22 +6,25 @@ import type { CheckResult, ServiceCheckContext } from '../types.js';
 import { withLineSocket } from './lib/line-socket.js';
 import { down, runCheck, up } from './lib/run-check.js';
 
+/** Mail::POP3Client matches /^\+OK/i. */
+const isOk = (line: string): boolean => /^\+OK/i.test(line);
+
 export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<CheckResult> {
   const tls = ctx.service === 'pops';
   return runCheck(ctx, signal, (sig) =>
     withLineSocket({ host: ctx.host, port: ctx.port, tls, signal: sig }, async (sock) => {
       const greeting = await sock.readLine();
-      if (!greeting.startsWith('+OK')) return down(`POP3 greeting refused: ${greeting}`);
+      if (!isOk(greeting)) return down(`POP3 greeting refused: ${greeting}`);
       if (ctx.login === '') {
         sock.write('QUIT\r\n');
         return up('POP3 greeting +OK');
       }
       sock.write(`USER ${ctx.login}\r\n`);
       const user = await sock.readLine();
-      if (!user.startsWith('+OK')) return down(`POP3 USER ${ctx.login} refused: ${user}`);
+      if (!isOk(user)) return down(`POP3 USER ${ctx.login} refused: ${user}`);
       sock.write(`PASS ${ctx.passwd}\r\n`);
       const pass = await sock.readLine();
-      if (!pass.startsWith('+OK')) return down(`POP3 login as ${ctx.login} refused: ${pass}`);
+      if (!isOk(pass)) return down(`POP3 login as ${ctx.login} refused: ${pass}`);
       sock.write('QUIT\r\n');
       return up(`POP3 login as ${ctx.login} accepted`);
     }),
