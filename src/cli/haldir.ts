@@ -107,11 +107,15 @@ async function daemon(cmd: DaemonCommand, io: CliIo): Promise<number> {
     return 1;
   }
   const r = await loadLdirectordCf(path, { debug: cmd.options.debug });
-  for (const d of r.diagnostics) io.err(ldirectordStyle(d, io.pid) + '\n');
+  // stop and status only warn about a broken config (they work from the pid file).
+  const onlyWarn = cmd.action === 'stop' || cmd.action === 'status';
+  for (const d of r.diagnostics) {
+    io.err(ldirectordStyle(onlyWarn && d.severity === 'error' ? { ...d, severity: 'warning' } : d, io.pid) + '\n');
+  }
   if (!r.config) {
     // Deliberate fix (spec section 10): stop and status work from the pid file even when
     // the config on disk is broken; everything else refuses, like ldirectord (exit 2).
-    if (cmd.action !== 'stop' && cmd.action !== 'status') return 2;
+    if (!onlyWarn) return 2;
     io.err(`haldir: ${path} has errors; continuing with ${cmd.action} anyway\n`);
   }
   return runDaemonCommand({ command: cmd, configPath: path, parse: r, config: r.config }, io);

@@ -5,7 +5,7 @@
 // parsing goes on after an error so every mistake is reported at once.
 // Deliberate fixes (spec section 10): blank lines inside a virtual section do not end it,
 // and the whitespace an inline `# comment` leaves behind does not corrupt a value.
-import type { AddressFamily, Config, ForwardMethod, ParseResult } from './model.js';
+import type { AddressFamily, Config, DaemonStatus, ForwardMethod, ParseResult } from './model.js';
 import { SERVICE_NAMES } from './model.js';
 import { DiagnosticSink, didYouMean } from './diagnostics.js';
 import type { ConfigResolver } from './resolver.js';
@@ -416,25 +416,11 @@ export class CfParser {
         this.pendingFallback.set(v, fb);
         return;
       }
-      case 'emailalert': {
-        const a = stripEnclosingQuotes(val);
-        if (a === '') return err('E-BAD-VALUE', d.line, vcol, 'no email address given: write emailalert="admin@example.com"');
-        v.emailalert = a;
+      case 'emailalert':
+      case 'emailalertfreq':
+      case 'emailalertstatus':
+        this.emailDirective(v, d, key, val, vcol);
         return;
-      }
-      case 'emailalertfreq': {
-        const m = /^(\d*)/.exec(val)!;
-        if (m[1] === '') return err('E-BAD-VALUE', d.line, vcol, `invalid email alert frequency \`${val}\`: give a number of seconds (0 = no repeats)`);
-        if (m[1] !== val) this.trailingNumber(d, key, val, m[1]!, vcol);
-        v.emailalertfreq = parseInt(m[1]!, 10);
-        return;
-      }
-      case 'emailalertstatus': {
-        const r = parseEmailAlertStatus(val);
-        if ('error' in r) return err('E-BAD-VALUE', d.line, vcol, r.error);
-        v.emailalertstatus = r.statuses;
-        return;
-      }
       case 'monitorfile': {
         const q = quotedKeyRe(key).exec(d.text);
         const file = q ? q[1]! : val;
@@ -680,25 +666,11 @@ export class CfParser {
       case 'execute':
         g.execute.push(stripEnclosingQuotes(val));
         return;
-      case 'emailalert': {
-        const a = stripEnclosingQuotes(val);
-        if (a === '') return err('E-BAD-VALUE', d.line, vcol, 'no email address given: write emailalert="admin@example.com"');
-        g.emailalert = a;
+      case 'emailalert':
+      case 'emailalertfreq':
+      case 'emailalertstatus':
+        this.emailDirective(g, d, key, val, vcol);
         return;
-      }
-      case 'emailalertfreq': {
-        const m = /^(\d*)/.exec(val)!;
-        if (m[1] === '') return err('E-BAD-VALUE', d.line, vcol, `invalid email alert frequency \`${val}\`: give a number of seconds (0 = no repeats)`);
-        if (m[1] !== val) this.trailingNumber(d, key, val, m[1]!, vcol);
-        g.emailalertfreq = parseInt(m[1]!, 10);
-        return;
-      }
-      case 'emailalertstatus': {
-        const r = parseEmailAlertStatus(val);
-        if ('error' in r) return err('E-BAD-VALUE', d.line, vcol, r.error);
-        g.emailalertstatus = r.statuses;
-        return;
-      }
       case 'emailalertfrom':
         if (val === '') return err('E-BAD-VALUE', d.line, vcol, 'no email from address given: write emailalertfrom=ldirectord@example.com');
         g.emailalertfrom = val;
@@ -746,6 +718,27 @@ export class CfParser {
   }
 
   // ---------------------------------------------------------------- shared helpers
+
+  /** emailalert, emailalertfreq, emailalertstatus: the same checks globally and per virtual. */
+  private emailDirective(target: EmailSettings, d: Directive, key: 'emailalert' | 'emailalertfreq' | 'emailalertstatus', val: string, vcol: number): void {
+    const err = this.diag.error.bind(this.diag);
+    if (key === 'emailalert') {
+      // read_emailalert: one pair of enclosing quotes is stripped; empty is an error.
+      const a = stripEnclosingQuotes(val);
+      if (a === '') return err('E-BAD-VALUE', d.line, vcol, 'no email address given: write emailalert="admin@example.com"');
+      target.emailalert = a;
+    } else if (key === 'emailalertfreq') {
+      // `^emailalertfreq\s*=\s*(\d*)`: the digits must come first.
+      const m = /^(\d*)/.exec(val)!;
+      if (m[1] === '') return err('E-BAD-VALUE', d.line, vcol, `invalid email alert frequency \`${val}\`: give a number of seconds (0 = no repeats)`);
+      if (m[1] !== val) this.trailingNumber(d, key, val, m[1]!, vcol);
+      target.emailalertfreq = parseInt(m[1]!, 10);
+    } else {
+      const r = parseEmailAlertStatus(val);
+      if ('error' in r) return err('E-BAD-VALUE', d.line, vcol, r.error);
+      target.emailalertstatus = r.statuses;
+    }
+  }
 
   /** checktimeout & co: ldirectord takes the first digits anywhere and wants them "true" (global timeouts: > 0). */
   private lenientPositive(d: Directive, key: string, val: string, vcol: number, strictPositive: boolean): number | undefined {
@@ -818,6 +811,8 @@ export class CfParser {
 function km(text: string): RegExpExecArray | undefined {
   return KEY.exec(text) ?? undefined;
 }
+
+type EmailSettings = { emailalert?: string; emailalertfreq?: number; emailalertstatus?: DaemonStatus[] };
 
 export interface ParsedFallback {
   readonly server: string;
