@@ -61,7 +61,12 @@ export type DetectorEvent =
   | { readonly type: 'detected'; readonly evidence: readonly Evidence[] }
   | { readonly type: 'resolved'; readonly reason: string; readonly lastedMs: number }
   /** The peer answers ping although its adverts timed out: probe the VIPs now. */
-  | { readonly type: 'probe-now'; readonly reason: string };
+  | { readonly type: 'probe-now'; readonly reason: string }
+  /**
+   * A second holder seen by a probe went away before we confirmed split brain (the other
+   * node yielded first): clients may still have its MAC, so announce ours again.
+   */
+  | { readonly type: 'reannounce'; readonly reason: string };
 
 interface ProbeCounter {
   readonly hits: number;
@@ -132,7 +137,10 @@ export function decide(prev: DetectorState, obs: Observation, now: number): { st
       if (obs.foreignMacs.length) {
         const mac = obs.foreignMacs[0]!;
         s.arp = hit(s.arp, { probe: 'arp', detail: `ARP probe: ${obs.vip} is also answered by ${obs.foreignMacs.join(', ')}`, mac });
-      } else s.arp = miss(s.arp);
+      } else {
+        if (s.arp.hits > 0 && !s.active) events.push({ type: 'reannounce', reason: `${obs.vip} is no longer answered by ${s.arp.last?.mac ?? 'another node'}` });
+        s.arp = miss(s.arp);
+      }
       break;
     case 'status': {
       if (!master()) break;
@@ -144,7 +152,10 @@ export function decide(prev: DetectorState, obs: Observation, now: number): { st
           peerAddress: r.address,
           peerPriority: r.priority,
         });
-      } else s.status = miss(s.status);
+      } else {
+        if (s.status.hits > 0 && !s.active) events.push({ type: 'reannounce', reason: `peer ${obs.peer} no longer reports MASTER` });
+        s.status = miss(s.status);
+      }
       break;
     }
     case 'advert':

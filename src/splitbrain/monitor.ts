@@ -286,6 +286,9 @@ export class SplitBrainMonitor {
         if (r.cfg.action.kind === 'yield') this.maybeYield(r, e.evidence);
         break;
       }
+      case 'reannounce':
+        this.reannounce(r, `second master gone before confirmation (${e.reason})`);
+        break;
       case 'resolved':
         // A node that yielded left MASTER on purpose; it reports resolution when it comes back.
         if (r.phase === 'yielded') break;
@@ -302,11 +305,14 @@ export class SplitBrainMonitor {
     this.deps.log.info(`(${name}) split brain resolved: ${reason}`);
     this.deps.alert?.(name, 'resolved', `(${name}) split brain resolved: ${reason}`);
     this.runHooks(r, 'RESOLVED');
-    if (this.view(r)?.state === 'MASTER' && r.cfg.vips.length) {
-      // The clients may still have the other node's MAC: announce ours again (#166/#1528).
-      this.deps.log.info(`(${name}) split brain resolved: re-sending gratuitous ARPs for ${r.cfg.vips.map((v) => v.address).join(' ')}`);
-      for (const v of r.cfg.vips) void this.deps.garp.announce(v.address, v.dev, r.cfg.garpRepeat);
-    }
+    this.reannounce(r, 'split brain resolved');
+  }
+
+  /** The clients may still have the other node's MAC: announce ours again (#166/#1528). */
+  private reannounce(r: Runner, why: string): void {
+    if (this.view(r)?.state !== 'MASTER' || !r.cfg.vips.length) return;
+    this.deps.log.info(`(${r.cfg.name}) ${why}: re-sending gratuitous ARPs for ${r.cfg.vips.map((v) => v.address).join(' ')}`);
+    for (const v of r.cfg.vips) void this.deps.garp.announce(v.address, v.dev, r.cfg.garpRepeat);
   }
 
   private runHooks(r: Runner, what: 'DETECTED' | 'RESOLVED'): void {

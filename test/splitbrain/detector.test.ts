@@ -26,6 +26,10 @@ function run(obs: readonly Observation[], stepMs = 1000, start?: DetectorState, 
   return { state, events };
 }
 
+/** Only the verdicts (detected/resolved), without the probe-now/reannounce hints. */
+const verdicts = (evs: { at: number; e: DetectorEvent }[]): string[] =>
+  evs.filter((x) => x.e.type === 'detected' || x.e.type === 'resolved').map((x) => `${x.e.type}@${x.at}`);
+
 const master: Observation = { kind: 'local', state: 'MASTER', byTimeout: true };
 const arpHit: Observation = { kind: 'arp', vip: '10.0.0.100', foreignMacs: [MAC] };
 const arpMiss: Observation = { kind: 'arp', vip: '10.0.0.100', foreignMacs: [] };
@@ -34,7 +38,7 @@ const peerBackup: Observation = { kind: 'status', peer: '10.0.0.11:7474', report
 
 test('one foreign ARP reply does not flip the verdict; two in a row do', () => {
   const one = run([master, arpHit, arpMiss, arpHit, arpMiss]);
-  assert.deepEqual(one.events, []);
+  assert.deepEqual(verdicts(one.events), []);
   assert.equal(one.state.active, false);
   const two = run([master, arpHit, arpHit]);
   assert.equal(two.events.length, 1);
@@ -75,7 +79,7 @@ test('probes are ignored while we are not MASTER (a backup seeing the master is 
 
 test('status channel: both MASTER for two reads in a row; an unreachable peer is not evidence', () => {
   const unreachable: Observation = { kind: 'status', peer: '10.0.0.11:7474', report: undefined };
-  assert.deepEqual(run([master, peerMaster, unreachable, peerMaster, unreachable]).events, []);
+  assert.deepEqual(verdicts(run([master, peerMaster, unreachable, peerMaster, unreachable]).events), []);
   const r = run([master, peerMaster, peerMaster]);
   const d = r.events[0]!.e;
   assert.equal(d.type, 'detected');
@@ -148,7 +152,7 @@ test('property: detected and resolved strictly alternate, starting with detected
   );
   fc.assert(
     fc.property(fc.array(obsArb, { maxLength: 60 }), fc.integer({ min: 50, max: 1500 }), (obs, stepMs) => {
-      const kinds = run(obs, stepMs).events.map((x) => x.e.type).filter((t) => t !== 'probe-now');
+      const kinds = run(obs, stepMs).events.map((x) => x.e.type).filter((t) => t === 'detected' || t === 'resolved');
       return kinds.every((k, i) => k === (i % 2 === 0 ? 'detected' : 'resolved'));
     }),
   );
@@ -166,4 +170,18 @@ test('yield election: lower priority loses, then lower address; exactly one of t
       return losesElection(a, b) !== losesElection(b, a);
     }),
   );
+});
+
+test('a second holder that goes away before confirmation asks for a re-announcement (the other node yielded first)', () => {
+  const r = run([master, arpHit, arpMiss, arpMiss, peerMaster, peerBackup]);
+  assert.deepEqual(
+    r.events.map((x) => `${x.e.type}@${x.at}`),
+    ['reannounce@2000', 'reannounce@5000'],
+    'once per vanished holder, not on every quiet round',
+  );
+  const e = r.events[0]!.e;
+  assert.match(e.type === 'reannounce' ? e.reason : '', /10\.0\.0\.100 is no longer answered by 02:00:00:00:00:bb/);
+  // A confirmed split brain that clears reports `resolved` (which re-announces) instead.
+  const confirmed = run([master, arpHit, arpHit, arpMiss, arpMiss]);
+  assert.deepEqual(confirmed.events.map((x) => x.e.type), ['detected', 'resolved']);
 });
