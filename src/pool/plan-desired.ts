@@ -17,7 +17,8 @@ import { addrPort, canonicalAddress, destKey, serviceId, virtualLabel } from '..
 import { kernelDestPort, normalizeNetmask } from '../ipvs/normalize.js';
 import { indexTable, sameDestination, sameServiceSpec } from '../ipvs/plan.js';
 import { parseSchedFlags } from '../ipvs/sched-flags.js';
-import type { IpvsDestination, IpvsService, IpvsTable, ServiceKey, ServiceSpec } from '../ipvs/types.js';
+import { IpvsError } from '../ipvs/types.js';
+import type { IpvsDestination, IpvsErrorCode, IpvsService, IpvsTable, ServiceKey, ServiceSpec } from '../ipvs/types.js';
 import { messages } from './messages.js';
 
 /** 'unknown': not checked yet (just started, or new in a reloaded config). */
@@ -94,6 +95,14 @@ export interface PoolPlan {
   readonly events: readonly PoolEvent[];
   readonly fallbackCommands: readonly FallbackCommandRun[];
   readonly fallbackState: FallbackCommandState;
+  /** Virtuals left untouched this round because the config asks for something ipvsadm refuses. */
+  readonly problems: readonly PoolProblem[];
+}
+
+export interface PoolProblem {
+  readonly virtualId: string;
+  readonly code: IpvsErrorCode;
+  readonly message: string;
 }
 
 /** The key health is tracked under for a real: "10.0.0.2:80", "[2001:db8::2]:80". */
@@ -294,12 +303,22 @@ export function planDesiredTable(
   const fallbackCommands: FallbackCommandRun[] = [];
   const fallbackState = new Map<string, 'start' | 'stop'>();
   const configured = new Set<string>();
+  const problems: PoolProblem[] = [];
 
   for (const v of config.virtuals) {
     const id = serviceId(serviceKeyOf(v));
     if (configured.has(id)) continue; // a duplicate virtual: the first one owns the entry
+    let p: VirtualPlan;
+    try {
+      p = planVirtual(v, config.global, health, obs.get(id), phase);
+    } catch (e) {
+      // A value ipvsadm would refuse (schedflags): leave this virtual's entries as they
+      // are rather than stop managing every other one.
+      if (!(e instanceof IpvsError)) throw e;
+      problems.push({ virtualId: v.id, code: e.code, message: `${virtualLabel(serviceKeyOf(v))}: ${e.message}` });
+      continue;
+    }
     configured.add(id);
-    const p = planVirtual(v, config.global, health, obs.get(id), phase);
     services.push(p.service);
     events.push(...p.events);
     const status = p.anyUp ? 'stop' : 'start';
@@ -317,7 +336,7 @@ export function planDesiredTable(
     const gone = obs.get(id);
     if (gone) events.push({ kind: 'virtual-purged', virtualId: id, server: undefined, message: messages.purgedVirtual('start', virtualLabel(gone.key)), alert: undefined });
   }
-  return { desired: { services }, managedServiceIds: managed, events, fallbackCommands, fallbackState };
+  return { desired: { services }, managedServiceIds: managed, events, fallbackCommands, fallbackState, problems };
 }
 
 export interface ShutdownPlan {

@@ -251,3 +251,13 @@ test('a gate fallback on another port is named by its configured port; its delet
   const up = step(config([v]), health({ 'tcp:10.0.0.1:80': { '10.0.0.2:80': 'up' } }), down.table);
   assert.ok(up.events.some((e) => e.message === 'Deleted fallback server: 10.0.0.9:80 mapped from 10.0.0.9:9999 (10.0.0.1:80)'));
 });
+
+test('a virtual with schedflags ipvsadm refuses is reported and left alone; the others are planned', () => {
+  const bad = virtual('10.0.0.1:80', [real('10.0.0.2', 80)], { scheduler: 'wrr', schedflags: 'sh-port' });
+  const good = virtual('10.0.0.1:81', [real('10.0.0.2', 81)]);
+  const r = step(config([bad, good]), health({ 'tcp:10.0.0.1:81': { '10.0.0.2:81': 'up' } }), EMPTY);
+  assert.deepEqual(r.problems.map((p) => [p.virtualId, p.code]), [['tcp:10.0.0.1:80', 'IPVS_SCHEDFLAGS_INVALID']]);
+  assert.match(r.problems[0]!.message, /^10\.0\.0\.1:80: incompatible scheduler flag `sh-port' \(only valid with scheduler=sh/);
+  assert.deepEqual(r.managedServiceIds, ['tcp:10.0.0.1:81']);
+  assert.deepEqual(r.table.services.map((s) => serviceId(s.key)), ['tcp:10.0.0.1:81']);
+});
