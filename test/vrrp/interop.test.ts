@@ -32,6 +32,31 @@ async function httpFromClient(lan: Lan, vip: string): Promise<string> {
   }
 }
 
+async function macOf(lan: Lan, node: string): Promise<string> {
+  const r = await lan.exec(node, 'ip', ['-o', 'link', 'show', 'eth0']);
+  return /link\/ether ([0-9a-f:]+)/.exec(r.stdout)![1]!;
+}
+
+async function clientNeighbourMac(lan: Lan, vip: string): Promise<string | undefined> {
+  const r = await lan.exec('c', 'ip', ['neigh', 'show', vip, 'dev', 'eth0']);
+  return /lladdr ([0-9a-f:]+)/.exec(r.stdout)?.[1];
+}
+
+/**
+ * After a takeover the client's existing ARP/ND entry for the VIP must point at the new
+ * master's MAC without the client asking: proof the gratuitous ARP / unsolicited NA
+ * went out and was right (SPA = TPA = VIP, sender MAC = interface MAC; NA Override).
+ */
+async function assertClientLearnsMac(lan: Lan, vip: string, node: string): Promise<void> {
+  const want = await macOf(lan, node);
+  let got: string | undefined;
+  for (let i = 0; i < 40 && got !== want; i++) {
+    got = await clientNeighbourMac(lan, vip);
+    if (got !== want) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(got, want, `the client's neighbour entry for ${vip} should move to ${node}'s MAC (GARP/NA)`);
+}
+
 /** The client reaches the VIP and the node answering is `expect` (retries while ARP settles). */
 async function assertClientReaches(lan: Lan, vip: string, expect: string): Promise<void> {
   let got = '';
@@ -99,6 +124,7 @@ async function scenario(sc: Scenario): Promise<void> {
       const bound = masterDownMs(sc.version, 100, intervalCs) + 100;
       assert.ok(took <= bound, `SIGKILL failover took ${took.toFixed(0)} ms, bound ${bound.toFixed(0)} ms`);
       assert.equal(await hasVip(lan, 'b', vip, true), true, 'the backup took the VIP');
+      if (sc.backup === 'haldir') await assertClientLearnsMac(lan, vip, 'b');
       await assertClientReaches(lan, vip, 'b');
       if (sc.preempt) {
         // A SIGKILLed master leaves its VIP behind; the restarted one removes it at start,
@@ -112,6 +138,7 @@ async function scenario(sc: Scenario): Promise<void> {
         await new Promise((r) => setTimeout(r, 300));
         assert.equal(await hasVip(lan, 'a', vip, true), true, 'the returning higher-priority node preempted');
         assert.equal(await hasVip(lan, 'b', vip, false), false, 'the preempted node removed the VIP');
+        if (sc.master === 'haldir') await assertClientLearnsMac(lan, vip, 'a');
         await assertClientReaches(lan, vip, 'a');
       }
     }
