@@ -304,6 +304,7 @@ export function planDesiredTable(
   const fallbackState = new Map<string, 'start' | 'stop'>();
   const configured = new Set<string>();
   const problems: PoolProblem[] = [];
+  const untouched = new Set<string>();
 
   for (const v of config.virtuals) {
     const id = serviceId(serviceKeyOf(v));
@@ -316,6 +317,7 @@ export function planDesiredTable(
       // are rather than stop managing every other one.
       if (!(e instanceof IpvsError)) throw e;
       problems.push({ virtualId: v.id, code: e.code, message: `${virtualLabel(serviceKeyOf(v))}: ${e.message}` });
+      untouched.add(id);
       continue;
     }
     configured.add(id);
@@ -331,7 +333,7 @@ export function planDesiredTable(
 
   const managed = [...configured];
   for (const id of options.previousVirtualIds ?? []) {
-    if (configured.has(id)) continue;
+    if (configured.has(id) || untouched.has(id)) continue;
     managed.push(id);
     const gone = obs.get(id);
     if (gone) events.push({ kind: 'virtual-purged', virtualId: id, server: undefined, message: messages.purgedVirtual('start', virtualLabel(gone.key)), alert: undefined });

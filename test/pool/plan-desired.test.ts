@@ -260,4 +260,8 @@ test('a virtual with schedflags ipvsadm refuses is reported and left alone; the 
   assert.match(r.problems[0]!.message, /^10\.0\.0\.1:80: incompatible scheduler flag `sh-port' \(only valid with scheduler=sh/);
   assert.deepEqual(r.managedServiceIds, ['tcp:10.0.0.1:81']);
   assert.deepEqual(r.table.services.map((s) => serviceId(s.key)), ['tcp:10.0.0.1:81']);
+  // Already in the table from an earlier config: kept, even on a reload that lists it as previous.
+  const observed = { services: [...r.table.services, { key: { protocol: 'tcp', family: 'inet', address: '10.0.0.1', port: 80, fwmark: undefined }, scheduler: 'wrr', persistent: undefined, netmask: undefined, ops: false, schedFlags: 0, destinations: [] }] } as const;
+  const reload = step(config([bad, good]), health({}), observed, { phase: 'start', previousVirtualIds: [bad.id, good.id] });
+  assert.ok(!reload.ops.some((o) => o.kind === 'delete-service'));
 });
