@@ -335,3 +335,20 @@ test('fuzz: malformed, truncated, wrong-VRID, bad-checksum, bad-TTL, bad-passwor
     { numRuns: 1500 },
   );
 });
+
+test('garp_master_refresh: periodic re-announcements while MASTER, none after leaving', () => {
+  const m = new Sim(params({ priority: 150, garpMasterDelayMs: 0, garpMasterRepeat: 2, garpMasterRefreshMs: 10_000, garpMasterRefreshRepeat: 1 }));
+  m.feed({ type: 'start' });
+  m.advanceTo(35_000);
+  const g = m.of('send-garp').map((x) => ({ at: Math.round(x.at), count: (x.a as { count: number }).count }));
+  assert.deepEqual(g, [
+    { at: 3414, count: 2 },
+    { at: 13414, count: 1 },
+    { at: 23414, count: 1 },
+    { at: 33414, count: 1 },
+  ]);
+  m.feed({ type: 'advert', src: '10.0.0.3', advert: adv(200) });
+  const n = m.of('send-garp').length;
+  m.advanceTo(60_000);
+  assert.equal(m.of('send-garp').length, n);
+});

@@ -1,0 +1,127 @@
+// The pure parts of the side-effect adapters: argv, packet bytes, mail text, and the
+// vrrp.cf model -> runtime parameters mapping.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ipAddrArgv } from '../../src/vrrp/vip.js';
+import { arpingArgv, unsolicitedNa } from '../../src/vrrp/garp.js';
+import { notifyCommands } from '../../src/vrrp/notify.js';
+import { lvsSyncCommands } from '../../src/vrrp/lvs-sync.js';
+import { transitionAlert } from '../../src/vrrp/alert.js';
+import { daemonConfigFrom, VrrpConfigError } from '../../src/vrrp/from-config.js';
+import { parseVrrpConfig } from '../../src/vrrp-config/parse.js';
+import { formatStatusTable } from '../../src/vrrp/service.js';
+
+test('ip addr argv: dev, label, scope; IPv6 nodad; host prefix default', () => {
+  assert.deepEqual(ipAddrArgv('ip', 'add', { address: '192.0.2.10/24', label: 'eth0:vip', scope: 'global' }, 'eth0'), [
+    'ip', '-4', 'addr', 'add', '192.0.2.10/24', 'dev', 'eth0', 'label', 'eth0:vip', 'scope', 'global',
+  ]);
+  assert.deepEqual(ipAddrArgv('/sbin/ip', 'del', { address: '192.0.2.10', dev: 'eth1', label: 'x' }, 'eth0'), ['/sbin/ip', '-4', 'addr', 'del', '192.0.2.10/32', 'dev', 'eth1']);
+  assert.deepEqual(ipAddrArgv('ip', 'add', { address: '2001:db8::10/64' }, 'eth0'), ['ip', '-6', 'addr', 'add', '2001:db8::10/64', 'dev', 'eth0', 'nodad']);
+});
+
+test('GARP via arping -U; unsolicited NA bytes (RFC 4861 4.4)', () => {
+  assert.deepEqual(arpingArgv('arping', '192.0.2.10', 'eth0'), ['arping', '-q', '-U', '-c', '1', '-I', 'eth0', '192.0.2.10']);
+  const na = unsolicitedNa('2001:db8::10', '02:00:00:aa:bb:cc');
+  assert.equal(na.toString('hex'), '88000000' + '20000000' + '20010db8000000000000000000000010' + '0201' + '020000aabbcc');
+});
+
+test('notify: specific script as written, generic with INSTANCE NAME STATE PRIORITY', () => {
+  const s = { master: ['/bin/m', 'x'], generic: ['/bin/n'] };
+  assert.deepEqual(notifyCommands(s, 'VI_1', 'MASTER', 150), [['/bin/m', 'x'], ['/bin/n', 'INSTANCE', 'VI_1', 'MASTER', '150']]);
+  assert.deepEqual(notifyCommands(s, 'VI_1', 'FAULT', 0), [['/bin/n', 'INSTANCE', 'VI_1', 'FAULT', '0']]);
+  assert.deepEqual(notifyCommands({}, 'VI_1', 'STOP', 0), []);
+});
+
+test('lvs sync daemon commands follow the VRRP state', () => {
+  assert.deepEqual(lvsSyncCommands('ipvsadm', 'eth1', 'MASTER'), [
+    ['ipvsadm', '--stop-daemon', 'backup'],
+    ['ipvsadm', '--start-daemon', 'master', '--mcast-interface', 'eth1'],
+  ]);
+  assert.deepEqual(lvsSyncCommands('ipvsadm', 'eth1', 'FAULT'), [
+    ['ipvsadm', '--stop-daemon', 'master'],
+    ['ipvsadm', '--stop-daemon', 'backup'],
+  ]);
+});
+
+test("mail: keepalived's subject", () => {
+  const a = transitionAlert('lb1', 'VI_1', 'MASTER', ['ops@example.org'], Date.UTC(2026, 0, 1));
+  assert.equal(a.subject, '[lb1] VRRP Instance VI_1 - Entering MASTER state');
+  assert.match(a.body, /now owning VRRP VIPs/);
+  assert.deepEqual(a.to, ['ops@example.org']);
+});
+
+const CF = `[global]
+router_id = lb1
+notification_email[] = ops@example.org
+
+[vrrp_script chk]
+script = "/usr/bin/test -f /run/ok"
+interval = 2
+weight = -30
+fall = 3
+
+[vrrp_instance VI_1]
+state = BACKUP
+interface = eth0
+virtual_router_id = 51
+priority = 150
+advert_int = 1
+auth_type = PASS
+auth_pass = secret123
+nopreempt = yes
+virtual_ipaddress[] = 192.0.2.10/24 dev eth0 label eth0:1
+virtual_ipaddress_excluded[] = 192.0.2.50/24
+track_script[] = chk
+track_interface[] = eth1 weight -20
+notify = /usr/local/bin/n
+lvs_sync_daemon_interface = eth1
+garp_master_refresh = 60
+
+[vrrp_instance VI_6]
+interface = eth0
+virtual_router_id = 52
+version = 3
+advert_int = 0.5
+preempt_delay = 10
+virtual_ipaddress[] = 2001:db8::10/64
+`;
+
+test('vrrp.cf model -> runtime: timers, auth, VIPs, tracking, primary address choice', () => {
+  const r = parseVrrpConfig(CF, 'vrrp.cf', { hostname: 'h' });
+  assert.ok(r.config, JSON.stringify(r.diagnostics));
+  const lookup = (ifname: string, family: 4 | 6): string[] =>
+    family === 4 ? ['192.0.2.10', '192.0.2.2'] : ['2001:db8::10', 'fe80::1%eth0', '2001:db8::2'];
+  const d = daemonConfigFrom(r.config, lookup);
+  const [v1, v6] = d.instances;
+  assert.equal(d.routerId, 'lb1');
+  assert.deepEqual(d.emails, ['ops@example.org']);
+  assert.equal(v1!.params.primaryIp, '192.0.2.2', 'a leftover VIP is never the primary address');
+  assert.equal(v1!.params.intervalCs, 100);
+  assert.equal(v1!.params.authPass, 'secret12');
+  assert.equal(v1!.params.preempt, false);
+  assert.equal(v1!.params.initialState, 'BACKUP');
+  assert.equal(v6!.params.preemptDelayMs, 10_000);
+  assert.equal(v6!.params.preempt, true);
+  assert.deepEqual(v1!.params.vips, [{ address: '192.0.2.10/24', dev: 'eth0', label: 'eth0:1', scope: undefined }]);
+  assert.deepEqual(v1!.params.excludedVips.map((v) => v.address), ['192.0.2.50/24']);
+  assert.deepEqual(v1!.params.trackScripts, [{ name: 'chk', weight: -30 }]);
+  assert.deepEqual(v1!.params.trackInterfaces, [{ name: 'eth1', weight: -20 }]);
+  assert.equal(v1!.params.garpMasterRefreshMs, 60_000);
+  assert.equal(v1!.lvsSyncInterface, 'eth1');
+  assert.deepEqual(v1!.notify.generic, ['/usr/local/bin/n']);
+  assert.deepEqual(d.scripts[0], { name: 'chk', argv: ['/usr/bin/test', '-f', '/run/ok'], intervalMs: 2000, timeoutMs: 2000, rise: 1, fall: 3 });
+  assert.equal(v6!.params.family, 6);
+  assert.equal(v6!.params.primaryIp, 'fe80::1', 'IPv6 adverts come from the link-local address');
+  assert.equal(v6!.params.intervalCs, 50);
+  assert.equal(v6!.mcastGroup, 'ff02::12');
+  assert.throws(() => daemonConfigFrom(r.config!, () => []), (e: unknown) => e instanceof VrrpConfigError && /VRRP-NO-PRIMARY.*unicast_src_ip/.test(e.message));
+});
+
+test('status table', () => {
+  const t = formatStatusTable([
+    { name: 'VI_1', state: 'MASTER', priority: 150, effectivePriority: 120, vrid: 51, interface: 'eth0', master: '10.0.0.2', lastTransition: { from: 'BACKUP', to: 'MASTER', at: '2026-01-01T00:00:00.000Z' }, drops: { 'bad-ttl': 2 } },
+  ]);
+  assert.match(t, /^INSTANCE\s+STATE\s+PRIO\s+EFF/);
+  assert.match(t, /VI_1\s+MASTER\s+150\s+120\s+51\s+eth0\s+10\.0\.0\.2\s+BACKUP->MASTER 2026-01-01T00:00:00\.000Z\s+bad-ttl=2/);
+});
