@@ -133,6 +133,14 @@ export class CheckScheduler {
     for (const [k, v] of next) this.jobs.set(k, v);
   }
 
+  isRunning(): boolean {
+    return this.started;
+  }
+
+  jobList(): CheckJob[] {
+    return [...this.jobs.values()].map((rt) => rt.job);
+  }
+
   /** Checks in flight / waiting for a slot / completed per job. */
   stats(): { inFlight: number; queued: number; jobs: number; minRuns: number; totalRuns: number } {
     let minRuns = Infinity;

@@ -7,6 +7,10 @@ export interface Farm {
   readonly reals: readonly (readonly [string, number])[];
   readonly pid: number;
   setFailing(index: number, failing: boolean): void;
+  /** Requests served so far. */
+  count(): Promise<number>;
+  /** Per failed real: ms from setFailing to the first 503 it served. */
+  latency(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -21,10 +25,22 @@ export async function startFarm(octet2: number, addresses: number, portsPerAddre
     child.once('exit', (code) => reject(new Error(`loopback farm exited with ${code}`)));
   });
   const reals = (JSON.parse(first) as { reals: [string, number][] }).reals;
+  const waiters: { prefix: string; resolve: (rest: string) => void }[] = [];
+  rl.on('line', (line) => {
+    const i = waiters.findIndex((w) => line.startsWith(`${w.prefix} `));
+    if (i >= 0) waiters.splice(i, 1)[0]!.resolve(line.slice(line.indexOf(' ') + 1));
+  });
+  const ask = (cmd: string): Promise<string> =>
+    new Promise<string>((resolve) => {
+      waiters.push({ prefix: cmd, resolve });
+      child.stdin!.write(`${cmd}\n`);
+    });
   return {
     reals,
     pid: child.pid!,
     setFailing: (i, f) => child.stdin!.write(`${f ? 'fail' : 'ok'} ${i}\n`),
+    count: async () => Number(await ask('count')),
+    latency: async () => JSON.parse(await ask('latency')) as Record<string, number>,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -3,14 +3,19 @@
 //   node loopback-farm.js OCTET2 ADDRESSES PORTS_PER_ADDRESS BASE_PORT
 // listens on 127.OCTET2.(i>>8).(i&255 + 1) ports BASE_PORT..BASE_PORT+PORTS-1, prints one
 // JSON line {"reals":[[host,port],...]} when ready, then obeys stdin lines
-// "fail N" / "ok N" (real N answers 503 / 200; replies "ack N") until stdin closes.
+// "fail N" / "ok N" (real N answers 503 / 200; replies "ack N"), "count" (replies
+// "count TOTAL_REQUESTS") and "latency" (replies "latency {N: ms from 'fail N' to the
+// first 503 served}") until stdin closes. The latency is each checker's detection time
+// as seen from the server, the same yardstick for haldir, HAProxy and ldirectord.
 import net from 'node:net';
 import { createInterface } from 'node:readline';
 
 const [octet2, addrCount, portCount, basePort] = process.argv.slice(2).map(Number) as [number, number, number, number];
 const OK = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nOK');
 const BAD = Buffer.from('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\nDOWN');
-const failing = new Set<number>();
+const failing = new Map<number, number>(); // index -> time 'fail' arrived
+const firstBad = new Map<number, number>(); // index -> ms from 'fail' to the first 503
+let served = 0;
 const reals: [string, number][] = [];
 const servers: net.Server[] = [];
 
@@ -18,7 +23,11 @@ function serve(index: number): net.Server {
   return net.createServer((s) => {
     s.on('error', () => undefined);
     s.once('data', () => {
-      s.end(failing.has(index) ? BAD : OK);
+      served++;
+      const since = failing.get(index);
+      if (since === undefined) return void s.end(OK);
+      if (!firstBad.has(index)) firstBad.set(index, performance.now() - since);
+      s.end(BAD);
     });
   });
 }
@@ -44,8 +53,12 @@ async function main(): Promise<void> {
   const rl = createInterface({ input: process.stdin });
   rl.on('line', (line) => {
     const [cmd, n] = line.trim().split(/\s+/);
-    if (cmd === 'fail') failing.add(Number(n));
-    else if (cmd === 'ok') failing.delete(Number(n));
+    if (cmd === 'count') return void process.stdout.write(`count ${served}\n`);
+    if (cmd === 'latency') return void process.stdout.write(`latency ${JSON.stringify(Object.fromEntries(firstBad))}\n`);
+    if (cmd === 'fail') {
+      failing.set(Number(n), performance.now());
+      firstBad.delete(Number(n));
+    } else if (cmd === 'ok') failing.delete(Number(n));
     process.stdout.write(`ack ${n}\n`);
   });
   rl.on('close', () => process.exit(0));
