@@ -1,5 +1,6 @@
 // Where log lines go, chosen as ldirectord chooses (ld_openlog L4469, ld_log L4499):
-//  - supervised (or foreground)  -> stdout: `[localtime] msg`, or under systemd's journal
+//  - foreground (-d)             -> stderr, the bare message (ld_log under $opt_d);
+//  - supervised                  -> stdout: `[localtime] msg`, or under systemd's journal
 //                                   the bare message with an sd-daemon `<N>` level prefix;
 //  - logfile with a leading '/'  -> that file: `[localtime|CFGNAME|PID] msg`;
 //  - any other logfile value     -> syslog with that facility (src/runtime/syslog.ts).
@@ -49,9 +50,16 @@ export function formatFileLine(wallMs: number, cfgName: string, pid: number, msg
 /** sd-daemon(3) level prefixes the journal reads from a service's stdout. */
 const SD_LEVEL: Record<LogLevel, string> = { debug: '<7>', info: '<6>', warn: '<4>', error: '<3>' };
 
-/** One stdout line: `[localtime] msg` as ldirectord supervised, or `<N>msg` for the journal. */
-export function formatStreamLine(wallMs: number, level: LogLevel, msg: string, journal: boolean): string {
-  return journal ? `${SD_LEVEL[level]}${chomp(msg)}\n` : `[${perlLocaltime(wallMs)}] ${chomp(msg)}\n`;
+/**
+ * How a line looks on a stream: `supervised` `[localtime] msg` (ld_log with supervised),
+ * `journal` `<N>msg` (systemd reads the level, adds the time), `bare` `msg` (ld_log -d).
+ */
+export type StreamStyle = 'supervised' | 'journal' | 'bare';
+
+export function formatStreamLine(wallMs: number, level: LogLevel, msg: string, style: StreamStyle): string {
+  if (style === 'journal') return `${SD_LEVEL[level]}${chomp(msg)}\n`;
+  if (style === 'bare') return `${chomp(msg)}\n`;
+  return `[${perlLocaltime(wallMs)}] ${chomp(msg)}\n`;
 }
 
 /**
@@ -170,21 +178,21 @@ export class FileLogSink extends LineSink {
 
 export interface StreamLogSinkOptions extends LevelFilter {
   readonly stream?: NodeJS.WritableStream;
-  /** Bare messages with `<N>` level prefixes for systemd's journal. */
-  readonly journal?: boolean;
+  /** Default `supervised`. */
+  readonly style?: StreamStyle;
   readonly clock?: Clock;
 }
 
-/** stdout (supervised=yes, foreground, systemd). */
+/** stdout (supervised=yes, systemd) or stderr (foreground -d). */
 export class StreamLogSink extends LineSink {
   private readonly stream: NodeJS.WritableStream;
-  private readonly journal: boolean;
+  private readonly style: StreamStyle;
   private readonly clock: Clock;
 
   constructor(opts: StreamLogSinkOptions = {}) {
     super(opts);
     this.stream = opts.stream ?? process.stdout;
-    this.journal = opts.journal ?? false;
+    this.style = opts.style ?? 'supervised';
     this.clock = opts.clock ?? systemClock();
   }
 
@@ -197,7 +205,7 @@ export class StreamLogSink extends LineSink {
   }
 
   protected write(level: LogLevel, msg: string): void {
-    this.stream.write(formatStreamLine(this.clock.wallNow(), level, msg, this.journal));
+    this.stream.write(formatStreamLine(this.clock.wallNow(), level, msg, this.style));
   }
 }
 
@@ -236,7 +244,7 @@ export interface LogSinkChoice {
   readonly supervised: boolean;
   /** The config file (its base name is ldirectord's CFGNAME). */
   readonly configFile: string;
-  /** -d / foreground debugging: every line, debug included, to stdout. */
+  /** -d / foreground debugging: every line, debug included, bare on stderr (as ld_log). */
   readonly foreground?: boolean;
   /** Syslog ident; `haldir` or `haldir-vrrp`. */
   readonly ident?: string;
@@ -258,7 +266,10 @@ export class LogSinkError extends Error {
 /** Picks and builds the sink as ld_openlog/ld_log would choose it. */
 export function createLogSink(choice: LogSinkChoice): LogSink {
   const env = choice.env ?? process.env;
-  if (choice.supervised || choice.foreground) {
+  if (choice.foreground) {
+    return new StreamLogSink({ stream: process.stderr, style: 'bare', debug: true, clock: choice.clock });
+  }
+  if (choice.supervised) {
     let stdoutStat: { dev: number; ino: number } | undefined;
     try {
       stdoutStat = fstatSync(1);
@@ -266,8 +277,7 @@ export function createLogSink(choice: LogSinkChoice): LogSink {
       stdoutStat = undefined;
     }
     return new StreamLogSink({
-      journal: isJournalStream(env.JOURNAL_STREAM, stdoutStat),
-      debug: choice.foreground,
+      style: isJournalStream(env.JOURNAL_STREAM, stdoutStat) ? 'journal' : 'supervised',
       clock: choice.clock,
     });
   }
@@ -282,5 +292,5 @@ export function createLogSink(choice: LogSinkChoice): LogSink {
         'use a path such as /var/log/haldir.log or a facility such as local0 or daemon',
     );
   }
-  return new SyslogLogSink({ facility: choice.logfile, ident: choice.ident ?? 'haldir', debug: choice.foreground });
+  return new SyslogLogSink({ facility: choice.logfile, ident: choice.ident ?? 'haldir' });
 }

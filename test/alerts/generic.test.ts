@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { batchKey, combineAlerts } from '../../src/alerts/batch.js';
-import { smtpPasswordWarning } from '../../src/alerts/config-permissions.js';
+import { smtpCleartextAuthWarning, smtpPasswordWarning } from '../../src/alerts/config-warnings.js';
 import { configRejectedAlert, splitBrainAlert, vrrpGroupAlert, vrrpInstanceAlert } from '../../src/alerts/generic.js';
 import type { AlertMessage } from '../../src/alerts/message.js';
 import { isPermanentFailure } from '../../src/alerts/transport.js';
@@ -83,6 +83,12 @@ describe('smtpPasswordWarning', () => {
     assert.equal(smtpPasswordWarning('/f', 0o100600, true), undefined);
     assert.equal(smtpPasswordWarning('/f', 0o100640, true), undefined);
     assert.equal(smtpPasswordWarning('/f', 0o100644, false), undefined);
+  });
+
+  it('warns when a password would be sent without TLS', () => {
+    assert.equal(smtpCleartextAuthWarning({ smtpuser: 'alerts', smtptls: 'none' })?.code, 'W-SMTPAUTH-CLEARTEXT');
+    assert.equal(smtpCleartextAuthWarning({ smtpuser: 'alerts', smtptls: 'starttls' }), undefined);
+    assert.equal(smtpCleartextAuthWarning({ smtpuser: undefined, smtptls: 'none' }), undefined);
   });
 });
 

@@ -148,12 +148,19 @@ describe('StreamLogSink', () => {
 
   it('prints bare messages with sd-daemon level prefixes for the journal', () => {
     const out = capture();
-    const sink = new StreamLogSink({ stream: out.stream, clock, journal: true, debug: true });
+    const sink = new StreamLogSink({ stream: out.stream, clock, style: 'journal', debug: true });
     sink.info('i');
     sink.warn('w');
     sink.error('e');
     sink.debug('d');
     assert.equal(out.text(), '<6>i\n<4>w\n<3>e\n<7>d\n');
+  });
+
+  it('prints the bare message in the foreground (ld_log under -d)', () => {
+    const out = capture();
+    const sink = new StreamLogSink({ stream: out.stream, clock, style: 'bare' });
+    sink.info('Deleted real server: 10.0.0.2:80 (10.0.0.1:80)\n');
+    assert.equal(out.text(), 'Deleted real server: 10.0.0.2:80 (10.0.0.1:80)\n');
   });
 
   it('recognises the journal stream only when stdout is still it', () => {
@@ -169,6 +176,7 @@ describe('createLogSink', () => {
     try {
       const base = { configFile: '/etc/ha.d/ldirectord.cf', env: {} };
       assert.ok(createLogSink({ ...base, logfile: '/var/log/x.log', supervised: true }) instanceof StreamLogSink);
+      assert.ok(createLogSink({ ...base, logfile: 'local0', supervised: false, foreground: true }) instanceof StreamLogSink);
       const file = createLogSink({ ...base, logfile: join(dir, 'a.log'), supervised: false });
       assert.ok(file instanceof FileLogSink);
       await file.close();
