@@ -348,7 +348,12 @@ test('garp_master_refresh: periodic re-announcements while MASTER, none after le
     { at: 33414, count: 1 },
   ]);
   m.feed({ type: 'advert', src: '10.0.0.3', advert: adv(200) });
+  assert.equal(m.s.state, 'BACKUP');
   const n = m.of('send-garp').length;
-  m.advanceTo(60_000);
-  assert.equal(m.of('send-garp').length, n);
+  for (let t = 36_000; t <= 60_000; t += 1000) {
+    m.advanceTo(t);
+    m.feed({ type: 'advert', src: '10.0.0.3', advert: adv(200) });
+  }
+  assert.equal(m.s.state, 'BACKUP');
+  assert.equal(m.of('send-garp').length, n, 'no refresh after leaving MASTER');
 });
