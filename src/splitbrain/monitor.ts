@@ -272,7 +272,7 @@ export class SplitBrainMonitor {
     const name = r.cfg.name;
     switch (e.type) {
       case 'probe-now':
-        this.deps.log.info(`(${name}) split brain suspected: ${e.reason}; probing the VIPs now`);
+        this.deps.log.info(`(${name}) ${e.reason}: probing the VIPs for a second master now`);
         void this.probeVip(r);
         break;
       case 'detected': {

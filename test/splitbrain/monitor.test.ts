@@ -1,0 +1,201 @@
+// The monitor's reactions on a ManualClock with scripted probe results and a stand-in
+// daemon: yield/FAULT and release, never both nodes yielding, GARP on resolve, mail,
+// notify_split_brain and script: hooks. (The probes themselves are tested for real in
+// probes.test.ts, the whole chain in test/e2e/.)
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualClock } from '../../src/runtime/clock.js';
+import { MemoryLogger } from '../../src/runtime/logger.js';
+import { SplitBrainMonitor } from '../../src/splitbrain/monitor.js';
+import type { MonitoredInstance } from '../../src/splitbrain/monitor.js';
+import type { StatusDocument } from '../../src/splitbrain/status-document.js';
+import type { VrrpState } from '../../src/vrrp/instance.js';
+import type { SplitBrainAction } from '../../src/vrrp-config/model.js';
+
+const PEER_MAC = '02:00:00:00:00:0b';
+
+interface World {
+  clock: ManualClock;
+  log: MemoryLogger;
+  mon: SplitBrainMonitor;
+  state: { v: VrrpState };
+  arpMacs: string[];
+  peer: { state: string; priority: number } | undefined;
+  holds: boolean[];
+  garps: string[];
+  alerts: string[];
+  runs: string[][];
+  advance(ms: number): Promise<void>;
+}
+
+function world(self: { priority: number; address: string }, action: SplitBrainAction, withPeer = true): World {
+  const clock = new ManualClock();
+  const log = new MemoryLogger();
+  const w = { clock, log, state: { v: 'BACKUP' as VrrpState }, arpMacs: [] as string[], peer: undefined as World['peer'], holds: [] as boolean[], garps: [] as string[], alerts: [] as string[], runs: [] as string[][] } as World;
+  const inst: MonitoredInstance = {
+    name: 'VI_1',
+    vrid: 51,
+    family: 4,
+    advertIntervalMs: 1000,
+    vips: [{ address: '10.0.0.100', dev: 'eth0' }],
+    peer: withPeer ? { host: '10.0.0.99', port: 7474 } : undefined,
+    action,
+    notify: ['/etc/ha.d/sb.sh'],
+    garpRepeat: 2,
+  };
+  const doc = (): StatusDocument | undefined =>
+    w.peer && { program: 'haldir-vrrp', routerId: 'peer', instances: [{ name: 'VI_1', vrid: 51, family: 4, state: w.peer.state, priority: w.peer.priority, effectivePriority: w.peer.priority, address: '10.0.0.99', splitBrain: 'none' }] };
+  w.mon = new SplitBrainMonitor([inst], {
+    clock,
+    log,
+    duplicate: { probe: async () => ({ foreignMacs: [...w.arpMacs] }) },
+    pinger: { alive: async () => w.peer !== undefined },
+    status: { read: async () => doc() },
+    garp: { announce: async (vip, dev, count) => void w.garps.push(`${vip}@${dev}x${count}`) },
+    alert: (_i, verdict, reason) => w.alerts.push(`${verdict}: ${reason}`),
+    run: async (argvs) => void w.runs.push(...argvs),
+  });
+  const setState = (to: VrrpState): void => {
+    const from = w.state.v;
+    w.state.v = to;
+    w.mon.observer.transition?.('VI_1', from, to);
+  };
+  w.mon.bind({
+    view: () => ({ state: w.state.v, effectivePriority: self.priority, address: self.address }),
+    holdFault: (_n, hold) => {
+      w.holds.push(hold);
+      setState(hold ? 'FAULT' : 'BACKUP');
+      return true;
+    },
+  });
+  w.advance = async (ms) => {
+    for (let t = 0; t < ms; t += 50) {
+      clock.advance(50);
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    }
+  };
+  w.mon.start();
+  (w as World & { setState: typeof setState }).setState = setState;
+  return w;
+}
+
+const becomeMaster = async (w: World): Promise<void> => {
+  (w as World & { setState(to: VrrpState): void }).setState('MASTER');
+  await w.advance(0);
+};
+
+test('yield: the lower-priority node holds FAULT until the peer adverts are heard again', async () => {
+  const w = world({ priority: 100, address: '10.0.0.12' }, { kind: 'yield' });
+  await becomeMaster(w);
+  w.peer = { state: 'MASTER', priority: 150 };
+  w.arpMacs = [PEER_MAC];
+  await w.advance(2100);
+  assert.deepEqual(w.holds, [true], 'yielded once');
+  assert.equal(w.state.v, 'FAULT');
+  assert.equal(w.mon.status('VI_1')?.phase, 'yielded');
+  const msgs = w.log.messages();
+  assert.ok(msgs.some((m) => /^\(VI_1\) split brain detected: .*(ARP probe: 10\.0\.0\.100 is also answered by 02:00:00:00:00:0b|status channel: peer 10\.0\.0\.99:7474)/.test(m)), msgs.join('\n'));
+  assert.ok(msgs.some((m) => /\(VI_1\) split brain: yielding to 10\.0\.0\.99 \(priority 150, ours 100\)/.test(m)));
+  assert.equal(w.alerts.length, 1);
+  assert.match(w.alerts[0]!, /^suspected: \(VI_1\) split brain detected: /);
+  assert.deepEqual(w.runs, [['/etc/ha.d/sb.sh', 'VI_1', 'DETECTED']]);
+  // VRRP still cut: no adverts, the peer still holds the VIP -> stays yielded (no flapping).
+  await w.advance(10_000);
+  assert.deepEqual(w.holds, [true]);
+  assert.equal(w.alerts.length, 1, 'the yield itself is not reported as resolved');
+  // The path heals: the peer's adverts arrive every 100 ms.
+  for (let i = 0; i < 30; i++) {
+    w.mon.observer.advert?.('VI_1', '10.0.0.99', { version: 3, vrid: 51, priority: 150, intervalCs: 10, addresses: ['10.0.0.100'] });
+    await w.advance(100);
+  }
+  assert.deepEqual(w.holds, [true, false]);
+  assert.equal(w.state.v, 'BACKUP');
+  assert.match(w.alerts[1]!, /^resolved: \(VI_1\) split brain resolved: the peer's VRRP adverts are heard again; leaving FAULT/);
+  assert.deepEqual(w.runs[1], ['/etc/ha.d/sb.sh', 'VI_1', 'RESOLVED']);
+  assert.deepEqual(w.garps, [], 'a backup announces nothing');
+});
+
+test('yield: the winner keeps the VIPs and re-sends gratuitous ARPs when the split brain clears', async () => {
+  const w = world({ priority: 150, address: '10.0.0.11' }, { kind: 'yield' });
+  await becomeMaster(w);
+  w.peer = { state: 'MASTER', priority: 100 };
+  w.arpMacs = [PEER_MAC];
+  await w.advance(2100);
+  assert.deepEqual(w.holds, []);
+  assert.ok(w.log.messages().some((m) => /keeping the VIPs; 10\.0\.0\.99 \(priority 100\) would lose the election/.test(m)));
+  // The peer yields.
+  w.peer = { state: 'FAULT', priority: 100 };
+  w.arpMacs = [];
+  await w.advance(3000);
+  assert.equal(w.mon.status('VI_1')?.phase, 'none');
+  assert.deepEqual(w.garps, ['10.0.0.100@eth0x2']);
+  assert.ok(w.log.messages().some((m) => m === '(VI_1) split brain resolved: re-sending gratuitous ARPs for 10.0.0.100'));
+  assert.equal(w.alerts.filter((a) => a.startsWith('resolved')).length, 1);
+});
+
+test('equal priorities: exactly one of the two nodes yields (lower address)', async () => {
+  const outcomes: boolean[] = [];
+  // The stand-in peer is 10.0.0.99 at priority 100: 10.0.0.11 is lower (yields), .100 higher.
+  for (const self of ['10.0.0.11', '10.0.0.100']) {
+    const w = world({ priority: 100, address: self }, { kind: 'yield' });
+    await becomeMaster(w);
+    w.peer = { state: 'MASTER', priority: 100 };
+    w.arpMacs = [PEER_MAC];
+    await w.advance(2100);
+    outcomes.push(w.holds.length > 0);
+  }
+  assert.deepEqual(outcomes, [true, false]);
+});
+
+test('yield without the peer priority (ARP evidence only): alert only, with advice', async () => {
+  const w = world({ priority: 100, address: '10.0.0.12' }, { kind: 'yield' }, false);
+  await becomeMaster(w);
+  w.arpMacs = [PEER_MAC];
+  await w.advance(2100);
+  assert.deepEqual(w.holds, []);
+  assert.ok(w.log.messages().some((m) => /cannot tell which node must yield without the peer's priority; set peer = and status_listen = on both nodes/.test(m)));
+  assert.equal(w.mon.status('VI_1')?.phase, 'detected');
+  assert.match(w.mon.status('VI_1')?.evidence ?? '', /ARP probe/);
+});
+
+test('a yielded node whose peer vanished (no ARP answer, status not MASTER) comes back', async () => {
+  const w = world({ priority: 100, address: '10.0.0.12' }, { kind: 'yield' });
+  await becomeMaster(w);
+  w.peer = { state: 'MASTER', priority: 150 };
+  w.arpMacs = [PEER_MAC];
+  await w.advance(2100);
+  assert.deepEqual(w.holds, [true]);
+  w.peer = undefined;
+  w.arpMacs = [];
+  await w.advance(3100);
+  assert.deepEqual(w.holds, [true, false]);
+  assert.ok(w.log.messages().some((m) => /split brain resolved: no other node answers for 10\.0\.0\.100 any more; leaving FAULT/.test(m)));
+});
+
+test('script: action runs the command with INSTANCE DETECTED besides the notify hook', async () => {
+  const w = world({ priority: 100, address: '10.0.0.12' }, { kind: 'script', command: { raw: '/usr/local/bin/fence --hard', argv: ['/usr/local/bin/fence', '--hard'] } });
+  await becomeMaster(w);
+  w.arpMacs = [PEER_MAC];
+  await w.advance(2100);
+  assert.deepEqual(w.runs, [
+    ['/etc/ha.d/sb.sh', 'VI_1', 'DETECTED'],
+    ['/usr/local/bin/fence', '--hard', 'VI_1', 'DETECTED'],
+  ]);
+  assert.deepEqual(w.holds, []);
+  assert.equal(w.mon.status('VI_1')?.action, 'script:/usr/local/bin/fence --hard');
+});
+
+test('a healthy master probes but never alarms; a backup does not probe the VIP at all', async () => {
+  const w = world({ priority: 150, address: '10.0.0.11' }, { kind: 'alert' });
+  w.peer = { state: 'BACKUP', priority: 100 };
+  await w.advance(5000);
+  await becomeMaster(w);
+  await w.advance(10_000);
+  assert.deepEqual(w.alerts, []);
+  assert.equal(w.log.messages().filter((m) => /split brain/.test(m)).length, 0, w.log.messages().join('\n'));
+  // Became MASTER by timeout with the peer answering ping: one immediate probe, no alarm.
+  assert.equal(w.log.messages().filter((m) => /answers ping although its adverts timed out: probing the VIPs/.test(m)).length, 1);
+  w.mon.stop();
+  assert.equal(w.clock.pendingCount, 0, 'stop() leaves no timer behind');
+});
