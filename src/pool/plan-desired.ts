@@ -105,9 +105,13 @@ export interface PoolProblem {
   readonly message: string;
 }
 
-/** The key health is tracked under for a real: "10.0.0.2:80", "[2001:db8::2]:80". */
+/**
+ * The key health is tracked under for a real: "10.0.0.2:80", "[2001:db8::2]:80", the
+ * address exactly as the config model has it (the checks layer's `realLabel`, from
+ * ldirectord's "$server:$port", is the same string for the same RealServer).
+ */
 export function realKey(real: Pick<RealServer, 'address' | 'port'>): string {
-  return addrPort(canonicalAddress(real.address), real.port);
+  return addrPort(real.address, real.port);
 }
 
 /** Health from a plain nested map (virtual id -> real key -> health); missing = unknown. */

