@@ -14,6 +14,7 @@ export const DIAGNOSTIC_CODES = [
   'E-FORWARD',
   'E-RANGE',
   'E-DUPLICATE-VIRTUAL',
+  'E-EMPTY-VIRTUAL',
   'E-DEPRECATED',
   'E-INDENT',
   'E-FILE',

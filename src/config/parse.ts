@@ -137,7 +137,7 @@ export class CfParser {
       const mm = /^ {4,}(.+)/s.exec(s);
       if (!mm) {
         ldEnd ??= no;
-        if (/^[ \t\n\r\f\v]*$/.test(s) && !/\r/.test(s)) {
+        if (/^[ \t\n\r\f\v]*$/.test(s)) {
           blankAt ??= no; // haldir: a blank line does not end the section
           continue;
         }
@@ -169,6 +169,12 @@ export class CfParser {
     }
     ldEnd ??= this.lines.length;
     this.finishVirtual(v, ldEnd);
+    if (i + 1 === this.lines.length && !v.broken) {
+      // ldirectord quirk: when virtual= is the very last line, $linedata still holds it
+      // after the (empty) section, so read_config jumps back and reads it a second time,
+      // then reports "duplicate virtual server" on this line.
+      this.diag.error('E-EMPTY-VIRTUAL', lineNo, 1, 'virtual service without real servers at the end of the file: ldirectord reads this line twice and rejects it as a "duplicate virtual server"; add its real= lines or remove it');
+    }
     return j;
   }
 

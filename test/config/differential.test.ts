@@ -59,7 +59,8 @@ test('every deliberate difference is one of the documented fixes and really diff
     assert.ok(['blank-line', 'inline-comment', 'extension', 'regex'].includes(e.fix), `${name}: unknown fix ${e.fix}`);
     assert.ok(e.haldir, `${name}: a fix needs haldir's own expectation`);
     const ldValid = e.ldirectord.exit === 3;
-    assert.notEqual(e.haldir.valid, ldValid, `${name}: marked as a fix but haldir and ldirectord agree`);
+    const sameOutcome = e.haldir.valid ? ldValid : !ldValid && e.haldir.line === e.ldirectord.line;
+    assert.ok(!sameOutcome, `${name}: marked as a fix but haldir and ldirectord agree`);
   }
 });
 

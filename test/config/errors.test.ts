@@ -46,6 +46,7 @@ const ERROR_CASES: [string, string, number, RegExp][] = [
   ['virtual6=[::1]:80\n\treal6=[::1]->[::3]:80 gate\n', 'E-RANGE', 2, /not supported for IPv6/],
   [vs('real=10.0.0.0->10.2.0.0:80 gate'), 'E-RANGE', 3, /at most 65536/],
   [`${V}${V}checktimeout=3\n`, 'E-DUPLICATE-VIRTUAL', 5, /duplicate virtual server tcp:192.0.2.1:80/],
+  ['checktimeout=3\nvirtual=192.0.2.1:80', 'E-EMPTY-VIRTUAL', 2, /reads this line twice/],
   [vs('connecttimeout=3'), 'E-DEPRECATED', 3, /rename it to negotiatetimeout/],
   [`connecttimeout=3\n${V}`, 'E-DEPRECATED', 1, /negotiatetimeout/],
   [`timeout=3\n${V}`, 'E-DEPRECATED', 1, /checktimeout/],
