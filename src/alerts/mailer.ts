@@ -297,6 +297,8 @@ export class Mailer {
         return;
       }
       d.failures++;
+      // An attempt that outlived stop(): its message was already reported undelivered.
+      if (this.stopped) return;
       let delay = retryDelay(d.failures, this.retryInitialMs, this.retryMaxMs);
       if (this.stopping) delay = Math.min(delay, this.retryInitialMs);
       // ldirectord's texts ("failed to send SMTP email message" / "failed to send email

@@ -116,6 +116,26 @@ describe('SyslogLogSink with rsyslogd', () => {
     assert.ok(received(rs).some((l) => l.startsWith('daemon.info|haldir-vrrp|7| after restart|<30>')));
   });
 
+  it("sends the same datagram as ldirectord's Sys::Syslog calls (openlog ident, pid, facility; syslog info)", async () => {
+    const before = received(rs).length;
+    const perl = spawn('perl', [
+      '-e',
+      'use Sys::Syslog qw(:DEFAULT setlogsock); setlogsock({type => "unix", path => $ARGV[0]}); ' +
+        'openlog("ldirectord", "pid", "local3"); syslog("info", "Deleted real server: 10.0.0.2:80 (10.0.0.1:80)"); closelog();',
+      rs.socket,
+    ]);
+    await new Promise((resolve) => perl.once('close', resolve));
+    const sink = new SyslogLogSink({ facility: 'local3', ident: 'ldirectord', pid: 999, socketPath: rs.socket, fallback: () => {} });
+    sink.info('Deleted real server: 10.0.0.2:80 (10.0.0.1:80)');
+    await sink.flush();
+    await waitUntil(() => received(rs).length >= before + 2, 'both lines');
+    const [theirs, ours] = received(rs)
+      .slice(before)
+      .map((l) => l.split('|').slice(4).join('|').replace(/^(<\d+>)[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d /, '$1TIME ').replace(/\[\d+\]: /, '[PID]: '));
+    assert.equal(ours, theirs);
+    assert.equal(ours, '<158>TIME ldirectord[PID]: Deleted real server: 10.0.0.2:80 (10.0.0.1:80)');
+  });
+
   it('falls back to stderr when there is no syslog socket', async () => {
     const fallback: string[] = [];
     const sink = new SyslogLogSink({ facility: 'local0', socketPath: join(dir, 'no-such-socket'), fallback: (t) => fallback.push(t) });
