@@ -39,6 +39,8 @@ export class HttpCheckError extends Error {
 }
 
 const MAX_HEAD_BYTES = 64 * 1024;
+/** What ldirectord's monitorfile shows for a timed-out check_http (LWP turns its alarm into a 500). */
+export const TIMEOUT_STATUS = '500 Timeout Alarm';
 const USER_AGENT = 'haldir-check/1';
 
 export function stripBrackets(host: string): string {
@@ -205,7 +207,7 @@ function connectErrorText(err: NodeJS.ErrnoException, host: string, port: number
 export function httpRequestOnce(o: HttpRequestOptions): Promise<HttpResponse> {
   return new Promise<HttpResponse>((resolve, reject) => {
     if (o.signal.aborted) {
-      reject(new HttpCheckError('500 check timed out'));
+      reject(new HttpCheckError(TIMEOUT_STATUS));
       return;
     }
     const useTls = !o.proxy && o.url.protocol === 'https:';
@@ -230,7 +232,7 @@ export function httpRequestOnce(o: HttpRequestOptions): Promise<HttpResponse> {
       if (err) reject(err);
       else resolve(res!);
     };
-    const onAbort = (): void => finish(new HttpCheckError('500 check timed out'));
+    const onAbort = (): void => finish(new HttpCheckError(TIMEOUT_STATUS));
     o.signal.addEventListener('abort', onAbort, { once: true });
     socket.once(useTls ? 'secureConnect' : 'connect', () => {
       connected = true;

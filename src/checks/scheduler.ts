@@ -5,6 +5,7 @@
 // an AbortSignal (a check that ignores the signal is abandoned, its slot freed anyway),
 // and a FIFO concurrency cap bounds sockets/processes without starving anybody.
 import type { Clock, TimerHandle } from '../runtime/clock.js';
+import { TIMEOUT_STATUS } from './http-client.js';
 import type { Logger } from '../runtime/logger.js';
 import type { MaintenanceDir } from './maintenance.js';
 import { MAINTENANCE_MESSAGE } from './maintenance.js';
@@ -57,7 +58,8 @@ interface JobRuntime {
   job: CheckJob;
   probe: ProbeState;
   timer: TimerHandle | undefined;
-  lastStart: number;
+  /** When the current run was due (its phase slot), not when it actually started. */
+  due: number;
   running: AbortController | undefined;
   queued: boolean;
   runs: number;
@@ -95,7 +97,7 @@ export class CheckScheduler {
   }
 
   private newRuntime(job: CheckJob): JobRuntime {
-    return { job, probe: initialProbeState(), timer: undefined, lastStart: -Infinity, running: undefined, queued: false, runs: 0, removed: false };
+    return { job, probe: initialProbeState(), timer: undefined, due: 0, running: undefined, queued: false, runs: 0, removed: false };
   }
 
   start(): void {
@@ -166,6 +168,7 @@ export class CheckScheduler {
 
   private arm(rt: JobRuntime, delayMs: number): void {
     if (rt.timer) this.opts.clock.clearTimeout(rt.timer);
+    rt.due = this.opts.clock.now() + delayMs;
     rt.timer = this.opts.clock.setTimeout(() => {
       rt.timer = undefined;
       this.due(rt);
@@ -194,7 +197,6 @@ export class CheckScheduler {
     const { clock } = this.opts;
     this.inFlight++;
     const target = rt.job.target;
-    rt.lastStart = clock.now();
     const phase = phaseOf(target, rt.probe);
     const timeoutMs = timeoutFor(target, phase);
     const ac = new AbortController();
@@ -216,7 +218,8 @@ export class CheckScheduler {
     let forced = false;
     if (settled === 'aborted') {
       const msg = `check timed out after ${timeoutMs} ms`;
-      outcome = { result: { ok: false, message: msg, durationMs: timeoutMs }, monitorMessage: phase === 'negotiate' ? `500 ${msg}` : '-' };
+      const http = phase === 'negotiate' && ['http', 'https', 'http_proxy'].includes(target.ctx.service);
+      outcome = { result: { ok: false, message: msg, durationMs: timeoutMs }, monitorMessage: http ? TIMEOUT_STATUS : '-' };
     } else {
       outcome = settled.outcome;
       forced = settled.forced;
@@ -225,8 +228,12 @@ export class CheckScheduler {
     if (!forced) rt.probe = nextProbeState(rt.probe, phase, outcome.result.ok);
     this.deliver(rt.job, outcome, forced);
     this.opts.onProbe?.(rt.job, outcome, phase);
-    const nextDue = Math.max(rt.lastStart + target.intervalMs, clock.now());
-    this.arm(rt, nextDue - clock.now());
+    // Stay on the phase grid: after a stall (GC, CPU starvation, a slow check) the next
+    // run is the next slot of this check's own phase, so checks never bunch up.
+    const now = clock.now();
+    let nextDue = rt.due + target.intervalMs;
+    if (nextDue < now) nextDue += Math.ceil((now - nextDue) / target.intervalMs) * target.intervalMs;
+    this.arm(rt, nextDue - now);
   }
 
   /** _check_real L2857: a real in maintenance is forced down and not probed at all. */

@@ -16,7 +16,12 @@ export interface RealHealth {
   readonly failcount: number;
 }
 
-export const INITIAL_HEALTH: RealHealth = { state: 'down', failcount: 0 };
+/**
+ * A real nobody has seen up yet. ld_start (L2617) forces every real that is not in the
+ * IPVS table down (`service_set(down, force)`), which bumps failcount to 1 -- so its first
+ * good check logs "Resetting soft failure count" before it is added. We start there too.
+ */
+export const INITIAL_HEALTH: RealHealth = { state: 'down', failcount: 1 };
 
 export interface Transition {
   readonly virtualId: string;

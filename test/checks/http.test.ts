@@ -142,7 +142,7 @@ describe('negotiate http', () => {
     const t0 = performance.now();
     const res = await run(ctxOf(v(), r('/endless')), 5000);
     assert.equal(res.ok, false);
-    assert.match(res.message, /larger than|timed out/);
+    assert.match(res.message, /larger than|Timeout Alarm/);
     assert.ok(performance.now() - t0 < 5000);
   });
 
@@ -152,7 +152,7 @@ describe('negotiate http', () => {
       const t0 = performance.now();
       const res = await run(ctxOf(v(), r('/', '', { port: silent.port })), 300);
       assert.equal(res.ok, false);
-      assert.match(res.message, /timed out/);
+      assert.equal(res.message, '500 Timeout Alarm');
       assert.ok(performance.now() - t0 < 2000);
     } finally {
       await silent.close();
@@ -231,7 +231,7 @@ describe('negotiate https', () => {
     try {
       const res = await run(ctxOf({ service: 'https', port: 443 }, { port: silent.port }), 300);
       assert.equal(res.ok, false);
-      assert.match(res.message, /timed out/);
+      assert.equal(res.message, '500 Timeout Alarm');
     } finally {
       await silent.close();
     }

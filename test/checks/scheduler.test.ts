@@ -69,7 +69,10 @@ describe('scheduler', () => {
     const firstFail = h.calls.find((c) => c.at >= 35_000)!.at;
     const downAt = h.transitions[1]!.at - (firstFail + 10_000);
     assert.ok(downAt >= 0 && downAt <= 100, `down ${downAt} ms after the second failed check`);
-    assert.deepEqual(h.logger.messages(), ['Soft failure real server: 127.0.0.1:80 (tcp:10.0.0.1:80) failure 1/2']);
+    assert.deepEqual(h.logger.messages(), [
+      'Resetting soft failure count: 127.0.0.1:80 (tcp:10.0.0.1:80)',
+      'Soft failure real server: 127.0.0.1:80 (tcp:10.0.0.1:80) failure 1/2',
+    ]);
     assert.equal(h.clock.pendingCount, 0, 'stop() leaves no timer behind');
   });
 

@@ -22,7 +22,7 @@ describe('tracker', () => {
       logs.push(...d.logs);
       if (d.transition) trans.push(d.transition);
     };
-    step(true); // comes up
+    step(true); // comes up (ld_start left it down with failcount 1: reset line)
     step(false);
     step(false);
     step(true); // one success resets
@@ -32,6 +32,7 @@ describe('tracker', () => {
     step(false); // already down: nothing
     step(true); // back up, and the count is reset
     assert.deepEqual(logs, [
+      'Resetting soft failure count: 127.0.0.1:80 (tcp:10.0.0.1:80)',
       'Soft failure real server: 127.0.0.1:80 (tcp:10.0.0.1:80) failure 1/3',
       'Soft failure real server: 127.0.0.1:80 (tcp:10.0.0.1:80) failure 2/3',
       'Resetting soft failure count: 127.0.0.1:80 (tcp:10.0.0.1:80)',
@@ -48,6 +49,7 @@ describe('tracker', () => {
     const s = sub(1, '::1', '::2');
     let h = INITIAL_HEALTH;
     const d1 = decide(h, s, { ok: true, message: 'ok' });
+    assert.deepEqual(d1.logs, ['Resetting soft failure count: [::1]:80 (tcp:[::2]:80)'], 'first up after start, as ldirectord logs it');
     h = d1.next;
     const d2 = decide(h, s, { ok: false, message: 'refused' });
     assert.deepEqual(d2.logs, []);
