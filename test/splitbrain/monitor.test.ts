@@ -85,12 +85,17 @@ const becomeMaster = async (w: World): Promise<void> => {
   await w.advance(0);
 };
 
-test('yield: the lower-priority node holds FAULT until the peer adverts are heard again', async () => {
-  const w = world({ priority: 100, address: '10.0.0.12' }, { kind: 'yield' });
+/** We are MASTER, the peer (if given) reports MASTER and answers ARP for the VIP, for two rounds. */
+async function induce(w: World, peerPriority?: number): Promise<void> {
   await becomeMaster(w);
-  w.peer = { state: 'MASTER', priority: 150 };
+  if (peerPriority !== undefined) w.peer = { state: 'MASTER', priority: peerPriority };
   w.arpMacs = [PEER_MAC];
   await w.advance(2100);
+}
+
+test('yield: the lower-priority node holds FAULT until the peer adverts are heard again', async () => {
+  const w = world({ priority: 100, address: '10.0.0.12' }, { kind: 'yield' });
+  await induce(w, 150);
   assert.deepEqual(w.holds, [true], 'yielded once');
   assert.equal(w.state.v, 'FAULT');
   assert.equal(w.mon.status('VI_1')?.phase, 'yielded');
@@ -118,10 +123,7 @@ test('yield: the lower-priority node holds FAULT until the peer adverts are hear
 
 test('yield: the winner keeps the VIPs and re-sends gratuitous ARPs when the split brain clears', async () => {
   const w = world({ priority: 150, address: '10.0.0.11' }, { kind: 'yield' });
-  await becomeMaster(w);
-  w.peer = { state: 'MASTER', priority: 100 };
-  w.arpMacs = [PEER_MAC];
-  await w.advance(2100);
+  await induce(w, 100);
   assert.deepEqual(w.holds, []);
   assert.ok(w.log.messages().some((m) => /keeping the VIPs; 10\.0\.0\.99 \(priority 100\) would lose the election/.test(m)));
   // The peer yields.
@@ -139,10 +141,7 @@ test('equal priorities: exactly one of the two nodes yields (lower address)', as
   // The stand-in peer is 10.0.0.99 at priority 100: 10.0.0.11 is lower (yields), .100 higher.
   for (const self of ['10.0.0.11', '10.0.0.100']) {
     const w = world({ priority: 100, address: self }, { kind: 'yield' });
-    await becomeMaster(w);
-    w.peer = { state: 'MASTER', priority: 100 };
-    w.arpMacs = [PEER_MAC];
-    await w.advance(2100);
+    await induce(w, 100);
     outcomes.push(w.holds.length > 0);
   }
   assert.deepEqual(outcomes, [true, false]);
@@ -150,9 +149,7 @@ test('equal priorities: exactly one of the two nodes yields (lower address)', as
 
 test('yield without the peer priority (ARP evidence only): alert only, with advice', async () => {
   const w = world({ priority: 100, address: '10.0.0.12' }, { kind: 'yield' }, false);
-  await becomeMaster(w);
-  w.arpMacs = [PEER_MAC];
-  await w.advance(2100);
+  await induce(w);
   assert.deepEqual(w.holds, []);
   assert.ok(w.log.messages().some((m) => /cannot tell which node must yield without the peer's priority; set peer = and status_listen = on both nodes/.test(m)));
   assert.equal(w.mon.status('VI_1')?.phase, 'detected');
@@ -161,10 +158,7 @@ test('yield without the peer priority (ARP evidence only): alert only, with advi
 
 test('a yielded node whose peer vanished (no ARP answer, status not MASTER) comes back', async () => {
   const w = world({ priority: 100, address: '10.0.0.12' }, { kind: 'yield' });
-  await becomeMaster(w);
-  w.peer = { state: 'MASTER', priority: 150 };
-  w.arpMacs = [PEER_MAC];
-  await w.advance(2100);
+  await induce(w, 150);
   assert.deepEqual(w.holds, [true]);
   w.peer = undefined;
   w.arpMacs = [];
@@ -175,9 +169,7 @@ test('a yielded node whose peer vanished (no ARP answer, status not MASTER) come
 
 test('script: action runs the command with INSTANCE DETECTED besides the notify hook', async () => {
   const w = world({ priority: 100, address: '10.0.0.12' }, { kind: 'script', command: { raw: '/usr/local/bin/fence --hard', argv: ['/usr/local/bin/fence', '--hard'] } });
-  await becomeMaster(w);
-  w.arpMacs = [PEER_MAC];
-  await w.advance(2100);
+  await induce(w);
   assert.deepEqual(w.runs, [
     ['/etc/ha.d/sb.sh', 'VI_1', 'DETECTED'],
     ['/usr/local/bin/fence', '--hard', 'VI_1', 'DETECTED'],

@@ -216,8 +216,8 @@ export interface CfInstance {
 }
 
 /** vrrp.cf for one director of the pair. */
-export function pairCf(routerId: string, globalExtra: string[], instances: CfInstance[]): string {
-  const l = ['[global]', `router_id = ${routerId}`, ...globalExtra, ''];
+export function pairCf(routerId: string, globalExtra: string[], instances: CfInstance[], sections: string[] = []): string {
+  const l = ['[global]', `router_id = ${routerId}`, ...globalExtra, '', ...sections, ''];
   for (const i of instances) {
     l.push(`[vrrp_instance ${i.name}]`, `state = ${i.state ?? 'BACKUP'}`, 'interface = eth0', `virtual_router_id = ${i.vrid}`, `priority = ${i.priority}`);
     l.push(`advert_int = ${i.advertInt ?? 1}`, `version = ${i.version ?? 2}`);
