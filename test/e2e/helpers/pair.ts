@@ -188,6 +188,18 @@ export function outageMs(samples: readonly Sample[], t0: number, until = Infinit
   return worst;
 }
 
+/**
+ * Runs `act` (a kill, a restart...) and returns the client's outage window around it,
+ * once the client is answered by `expect` (and 300 ms more to close the window).
+ */
+export async function clientOutage(client: { samples(): Sample[] }, act: () => unknown, expect: string, timeoutMs = 8000): Promise<number> {
+  const t0 = Date.now();
+  await act();
+  await until(() => lastAnswer(client.samples(), t0) === expect, timeoutMs, `the client answered by ${expect}`);
+  await sleep(300);
+  return outageMs(client.samples(), t0);
+}
+
 /** Who answered last (after `since`), or '' if nobody did. */
 export function lastAnswer(samples: readonly Sample[], since = 0): string {
   return [...samples].reverse().find((s) => s.t >= since && s.who !== '-')?.who ?? '';
