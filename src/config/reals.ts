@@ -11,6 +11,9 @@ import { resolveHost, resolvePort, type CfParser } from './parse.js';
 /** Largest IPv4 range haldir expands (ldirectord has no limit but would take hours). */
 export const MAX_REAL_RANGE = 65536;
 
+/** address|port -> first real, per virtual: duplicate detection stays linear for big ranges. */
+const realIndex = new WeakMap<RawVirtual, Map<string, RawVirtual['reals'][number]>>();
+
 export interface PendingReal {
   readonly spec: string;
   readonly line: number;
@@ -45,7 +48,8 @@ function resolveReal(p: CfParser, v: RawVirtual, t: PendingReal): void {
     return;
   }
   if (ip2 === undefined) {
-    addRealServer(p, v, line, flagsCol, first, port, flags);
+    const f = parseRealFlags(p, line, flagsCol, flags);
+    if (f) pushReal(p, v, flagsCol, first, port, f);
     return;
   }
   const last = resolveHost(p.resolver, ip2, v.family);
@@ -67,11 +71,9 @@ function resolveReal(p: CfParser, v: RawVirtual, t: PendingReal): void {
     p.diag.error('E-RANGE', line, col, `range ${first}->${last} has ${b - a + 1} addresses; haldir expands at most ${MAX_REAL_RANGE}: split it`);
     return;
   }
-  const before = p.diag.list.length;
-  for (let i = a; i <= b; i++) {
-    addRealServer(p, v, line, flagsCol, intToIpv4(i), port, flags);
-    if (p.diag.list.length > before) break; // the flags are the same for every address: report once
-  }
+  const f = parseRealFlags(p, line, flagsCol, flags);
+  if (!f) return;
+  for (let i = a; i <= b; i++) pushReal(p, v, flagsCol, intToIpv4(i), port, f);
 }
 
 /** Text an unanchored ldirectord regex skipped over before its match (silently dropped by ldirectord). */
@@ -82,13 +84,16 @@ function skipped(p: CfParser, line: number, col: number, rest: string, m: RegExp
   }
 }
 
-function addRealServer(p: CfParser, v: RawVirtual, line: number, col: number, address: string, port: number, flagsIn: string): void {
+type RealFlags = Omit<RawVirtual['reals'][number], 'address' | 'port'>;
+
+/** add_real_server's flag parsing (the same for every address of a range, so done once). */
+function parseRealFlags(p: CfParser, line: number, col: number, flagsIn: string): RealFlags | undefined {
   const fm = REAL_FORWARD.exec(flagsIn);
   const fwd = fm?.[1];
   if (!fm || (fwd !== 'gate' && fwd !== 'masq' && fwd !== 'ipip')) {
     const guess = fwd ? didYouMean(fwd, ['gate', 'masq', 'ipip']) : undefined;
     p.diag.error('E-FORWARD', line, col, `forward method ${fwd ? `\`${fwd}\` ` : ''}must be gate, masq or ipip${guess ? ` (did you mean \`${guess}\`?)` : ''}`);
-    return;
+    return undefined;
   }
   if (fm.index > 0) p.diag.warn('W-TRAILING', line, col, `text \`${flagsIn.slice(0, fm.index)}\` before the forwarding method is ignored; remove it`);
   let rest = fm[2]!;
@@ -122,13 +127,23 @@ function addRealServer(p: CfParser, v: RawVirtual, line: number, col: number, ad
   }
   if (/\S/.test(rest)) {
     p.diag.error('E-REAL-SYNTAX', line, col, `invalid real server line around \`${rest.trim()}\`: after the forwarding method only WEIGHT, "REQUEST", "RECEIVE", l:N and u:N may follow, in that order`);
-    return;
+    return undefined;
   }
   if (weight > 65535) p.diag.warn('W-VALUE', line, col, `weight ${weight} is above ipvsadm's maximum 65535; ipvsadm will reject it`);
-  const dup = v.reals.find((r) => r.address === address && r.port === port);
+  return { forward: fwd as ForwardMethod, weight, request, receive, lower, upper, line };
+}
+
+function pushReal(p: CfParser, v: RawVirtual, col: number, address: string, port: number, flags: RealFlags): void {
+  const line = flags.line;
+  let index = realIndex.get(v);
+  if (!index) realIndex.set(v, (index = new Map()));
+  const key = `${address}|${port}`;
+  const dup = index.get(key);
   if (dup) {
     p.diag.warn('W-DUPLICATE-REAL', line, col, `real server ${address}:${port} is listed twice in this virtual service; ipvsadm rejects the second one: remove one of the lines`);
     if (dup.line !== line) p.diag.note(dup.line, 1, `${address}:${port} was first listed here`);
   }
-  v.reals.push({ address, port, forward: fwd as ForwardMethod, weight, request, receive, lower, upper, line });
+  const real = { address, port, ...flags };
+  if (!dup) index.set(key, real);
+  v.reals.push(real);
 }

@@ -264,3 +264,10 @@ test('ldirectord reads `virtual=192.0.2.1` (no port) as firewall mark 192; haldi
   assert.equal(r.config?.virtuals[0]!.id, 'fwm:192');
   assert.deepEqual(r.diagnostics.map((d) => d.code), ['W-TRAILING']);
 });
+
+test('a /16 range expands to 65536 reals; one more address is refused', () => {
+  const v = one('virtual=192.0.2.1:80\n\treal=10.10.0.0->10.10.255.255:80 gate 2\n');
+  assert.equal(v.reals.length, 65536);
+  assert.deepEqual([v.reals[65535]!.address, v.reals[65535]!.weight], ['10.10.255.255', 2]);
+  assert.equal(parse('virtual=192.0.2.1:80\n\treal=10.10.0.0->10.11.0.0:80 gate\n').config, undefined);
+});
