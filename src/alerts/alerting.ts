@@ -4,7 +4,7 @@
 
 import type { ConnectionOptions } from 'node:tls';
 import { hostname as osHostname } from 'node:os';
-import type { Config, GlobalConfig } from '../config/model.js';
+import type { Config, GlobalConfig, VirtualService } from '../config/model.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logger.js';
 import { Mailer, type StopResult } from './mailer.js';
@@ -34,6 +34,24 @@ export function nodemailerOptionsFrom(
   return { smtptls: g.smtptls, smtpuser: g.smtpuser, smtppasswd: g.smtppasswd, sendmailPath: extra.sendmailPath, tlsOptions: extra.tlsOptions };
 }
 
+/**
+ * A table change as the pool planner reports it (src/pool PoolEvent, structurally):
+ * `alert` is the subject ldirectord mails, undefined when it mails nothing.
+ */
+export interface TableChange {
+  readonly kind: string;
+  readonly virtualId: string;
+  readonly server: string | undefined;
+  readonly alert: string | undefined;
+}
+
+/**
+ * The changes that arm repeats: ldirectord passes the current time to
+ * ld_emailalert_send only from _remove_service for a real (quiescent, readd-quiescent,
+ * deleted); everything else passes 0 (L4052-L4132, L4404).
+ */
+const REAL_DOWN_KINDS: ReadonlySet<string> = new Set(['quiescent', 'readd-quiescent', 'deleted']);
+
 export class Alerting {
   readonly mailer: Mailer;
   readonly policy: AlertPolicy;
@@ -59,6 +77,16 @@ export class Alerting {
       global: config.global,
       send: (m) => this.mailer.enqueue(m),
     });
+  }
+
+  /** Mails (and re-arms or clears repeats for) a round of table changes. */
+  tableChanged(changes: readonly TableChange[], virtuals: readonly VirtualService[]): void {
+    const byId = new Map(virtuals.map((v) => [v.id, v]));
+    for (const c of changes) {
+      const virtual = byId.get(c.virtualId);
+      if (c.alert === undefined || c.server === undefined || !virtual) continue;
+      this.policy.realServerChanged({ message: c.alert, virtual, real: c.server, down: REAL_DOWN_KINDS.has(c.kind) });
+    }
   }
 
   /** A ready message (VRRP transition, rejected reload, split brain). */

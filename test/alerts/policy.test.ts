@@ -2,7 +2,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Alerting } from '../../src/alerts/alerting.js';
 import type { AlertMessage } from '../../src/alerts/message.js';
+import type { OutgoingMail } from '../../src/alerts/transport.js';
 import {
   AlertPolicy,
   alertBody,
@@ -176,5 +178,43 @@ describe('AlertPolicy (ld_emailalert_resend)', () => {
     assert.equal(sent[0]?.subject, 'Inaccessible real server: 10.0.0.2:80 (10.0.0.1:80)');
     policy.stop();
     assert.equal(clock.pendingCount, 0);
+  });
+});
+
+describe('Alerting.tableChanged (pool planner events)', () => {
+  it('mails each event with an alert subject and arms repeats only for reals going down', async () => {
+    const clock = new ManualClock();
+    const delivered: OutgoingMail[] = [];
+    const transports = () => () => ({
+      send: (m: OutgoingMail) => {
+        delivered.push(m);
+        return Promise.resolve();
+      },
+      close: () => {},
+    });
+    const g = globalConfig({ emailalert: ['ops@example.org'], emailalertfreq: 0 });
+    const web = virtual({ emailalertfreq: 60, emailalert: ['ops@example.org'] });
+    const alerting = new Alerting({ global: g }, { clock, logger: new MemoryLogger(), hostname: 'lb1', transports });
+    alerting.policy.setDaemonStatus('running');
+    alerting.tableChanged(
+      [
+        { kind: 'virtual-added', virtualId: web.id, server: undefined, alert: undefined },
+        { kind: 'readd-quiescent', virtualId: web.id, server: '10.0.0.2:80', alert: 'Quiescent real server: 10.0.0.2:80 (10.0.0.1:80) (Weight set to 0)' },
+        { kind: 'deleted-fallback', virtualId: web.id, server: '127.0.0.1:80', alert: 'Deleted fallback server: 127.0.0.1:80 (10.0.0.1:80)' },
+        { kind: 'added', virtualId: 'tcp:10.9.9.9:80', server: '10.0.0.7:80', alert: 'Added real server: 10.0.0.7:80 (10.9.9.9:80) (Weight set to 1)' },
+      ],
+      [web],
+    );
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(delivered.map((m) => m.subject), [
+      'Quiescent real server: 10.0.0.2:80 (10.0.0.1:80) (Weight set to 0)',
+      'Deleted fallback server: 127.0.0.1:80 (10.0.0.1:80)',
+    ]);
+    assert.deepEqual(alerting.policy.repeating(), ['10.0.0.2:80 (10.0.0.1:80)']);
+    clock.advance(60_000);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(delivered.at(-1)?.subject, 'Inaccessible real server: 10.0.0.2:80 (10.0.0.1:80)');
+    assert.equal((await alerting.stop(1000)).undelivered, 0);
+    assert.equal(clock.pendingCount, 0, 'no repeat timers left after stop');
   });
 });
