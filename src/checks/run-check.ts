@@ -88,9 +88,17 @@ export async function runProbe(target: CheckTarget, phase: Phase, signal: AbortS
         // A service module must not throw; if one does, the real is down, not the daemon.
         result = { ok: false, message: `check error: ${(e as Error).message}`, durationMs: 0 };
       }
-      return { result, monitorMessage: result.message === '' ? '-' : result.message };
+      return { result, monitorMessage: monitorMessageFor(target.ctx.service, result) };
     }
   }
+}
+
+/** Services whose ldirectord check passes a message to service_set (check_http L3058,
+ * check_ldap L3209-3257, check_dns L3809-3822); every other one logs "-". */
+const SERVICES_WITH_MESSAGES = new Set(['http', 'https', 'http_proxy', 'ldap', 'ldaps', 'dns']);
+
+function monitorMessageFor(service: string, result: CheckResult): string {
+  return SERVICES_WITH_MESSAGES.has(service) && result.message !== '' ? result.message : '-';
 }
 
 /** Combined bookkeeping after a probe (L2870-2935): a good negotiate resets the count,

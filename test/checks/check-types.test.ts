@@ -87,6 +87,7 @@ describe('simpletcp', () => {
     const res = await simpletcp(t.ctx, sig());
     assert.equal(res.ok, true, res.message);
     assert.deepEqual(got, ['PING\n']);
+    assert.equal((await runProbe(t, 'negotiate', sig())).monitorMessage, '-');
   });
 
   it('is down on a wrong answer, a stopped server, and a server that never answers', async () => {
@@ -147,6 +148,8 @@ describe('combined (checktype=N)', () => {
         assert.equal(p, want);
         const o = await runProbe(t, p, sig());
         assert.equal(o.result.ok, true, o.result.message);
+        // monitorfile text: check_http logs the status line, check_connect "-"
+        assert.equal(o.monitorMessage, p === 'negotiate' ? '200 OK' : '-');
         s = nextProbeState(s, p, o.result.ok);
       }
     } finally {
