@@ -139,11 +139,7 @@ export class Mailer {
       d.transport = factory(d.smtp);
       old.close();
       d.failures = 0;
-      if (d.retryTimer) {
-        this.clock.clearTimeout(d.retryTimer);
-        d.retryTimer = undefined;
-      }
-      this.pump(d);
+      this.retryNow(d);
     }
   }
 
@@ -168,13 +164,7 @@ export class Mailer {
     const before = this.delivered;
     this.stopping = true;
     for (const key of [...this.batches.keys()]) this.flushBatch(key);
-    for (const d of this.destinations.values()) {
-      if (d.retryTimer) {
-        this.clock.clearTimeout(d.retryTimer);
-        d.retryTimer = undefined;
-      }
-      this.pump(d);
-    }
+    for (const d of this.destinations.values()) this.retryNow(d);
     let deadline: TimerHandle | undefined;
     await Promise.race([
       this.idle(),
@@ -251,6 +241,15 @@ export class Mailer {
       this.destinations.set(key, d);
     }
     return d;
+  }
+
+  /** Cuts a backoff wait short (stop, new settings). */
+  private retryNow(d: Destination): void {
+    if (d.retryTimer) {
+      this.clock.clearTimeout(d.retryTimer);
+      d.retryTimer = undefined;
+    }
+    this.pump(d);
   }
 
   /** Starts one delivery attempt for the head of `d` unless one is running or waiting. */
