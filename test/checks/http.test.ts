@@ -276,6 +276,17 @@ describe('negotiate http_proxy', () => {
     assert.equal(res.message, '400 URL must be absolute');
   });
 
+  it('times out on a proxy that accepts and never answers', async () => {
+    const silent = await startSilent();
+    try {
+      const res = await run(ctxOf({ service: 'http_proxy', port: 3128 }, { port: silent.port, request: '/http://origin.example.test/', ownRequest: false }), 300);
+      assert.equal(res.ok, false);
+      assert.equal(res.message, '500 Timeout Alarm');
+    } finally {
+      await silent.close();
+    }
+  });
+
   it('is down when the proxy is stopped', async () => {
     const port = await closedPort();
     const res = await run(ctxOf({ service: 'http_proxy', port: 3128 }, { port, request: '/http://origin.example.test/', ownRequest: false }));
