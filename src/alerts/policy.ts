@@ -200,7 +200,11 @@ export class AlertPolicy {
     const byId = new Map(config.virtuals.map((v) => [v.id, v]));
     for (const [id, entry] of this.repeats) {
       const v = byId.get(entry.virtual.id);
-      const stillThere = v?.reals.some((r) => realServiceStr(r) === entry.real) ?? false;
+      // A gate/ipip real may have been mapped onto the virtual's port by ipvsadm and
+      // logged that way ("... mapped from RIP:RPORT"), so either spelling still counts.
+      const stillThere =
+        v?.reals.some((r) => realServiceStr(r) === entry.real || realServiceStr({ address: r.address, port: v.port }) === entry.real) ??
+        false;
       if (!v || !stillThere || v.emailalertfreq <= 0) {
         this.drop(id);
         continue;

@@ -179,6 +179,17 @@ describe('AlertPolicy (ld_emailalert_resend)', () => {
     policy.stop();
     assert.equal(clock.pendingCount, 0);
   });
+
+  it('keeps repeating across a reload for a real logged on the virtual port (mapped gate real)', () => {
+    const { clock, sent, policy, global } = setup();
+    const v = virtual({ emailalertfreq: 10, reals: [real('10.0.0.2', 8080)] });
+    policy.realServerChanged({ message: 'Deleted real server: 10.0.0.2:80 mapped from 10.0.0.2:8080 (10.0.0.1:80)', virtual: v, real: '10.0.0.2:80' });
+    policy.reconfigure({ global, virtuals: [v] });
+    assert.deepEqual(policy.repeating(), ['10.0.0.2:80 (10.0.0.1:80)']);
+    clock.advance(10_000);
+    assert.equal(sent.at(-1)?.subject, 'Inaccessible real server: 10.0.0.2:80 (10.0.0.1:80)');
+    policy.stop();
+  });
 });
 
 describe('Alerting.tableChanged (pool planner events)', () => {
