@@ -246,7 +246,13 @@ export class CheckScheduler {
         return { outcome: { result, monitorMessage: MAINTENANCE_MESSAGE }, forced: true };
       }
     }
-    return { outcome: await this.probe(t, phase, signal), forced: false };
+    try {
+      return { outcome: await this.probe(t, phase, signal), forced: false };
+    } catch (e) {
+      // A probe must not throw; if one does, its real is down and the scheduler lives on.
+      const message = `check error: ${(e as Error).message}`;
+      return { outcome: { result: { ok: false, message, durationMs: 0 }, monitorMessage: '-' }, forced: false };
+    }
   }
 
   private deliver(job: CheckJob, outcome: ProbeOutcome, force: boolean): void {

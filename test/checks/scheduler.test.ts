@@ -126,6 +126,19 @@ describe('scheduler', () => {
     assert.ok(st.inFlight <= 1);
   });
 
+  it('survives a probe that throws: the real is down, the others go on', async () => {
+    const reals = ['127.0.0.1', '127.0.0.9'].map((address) => makeReal({ address }));
+    const h = harness([makeVirtual({ checkinterval: 1, reals })], (t) => {
+      if (t.ctx.host === '127.0.0.9') throw new Error('boom');
+      return up();
+    });
+    h.sched.start();
+    await advance(h.clock, 3_000);
+    h.sched.stop();
+    assert.ok(h.calls.filter((c) => c.host === '127.0.0.9').length >= 3);
+    assert.deepEqual(h.transitions.map((t) => `${t.real}:${t.state}`), ['127.0.0.1:80:up']);
+  });
+
   it('runs an identical check once per round and feeds every virtual', async () => {
     const real = makeReal({ address: '127.0.0.5' });
     const va = makeVirtual({ address: '10.0.0.1', reals: [real], checkinterval: 5 });
