@@ -15,7 +15,8 @@ export interface AlertSink {
 const BODY: Record<'MASTER' | 'BACKUP' | 'FAULT', string> = {
   MASTER: '=> VRRP Instance is now owning VRRP VIPs <=',
   BACKUP: '=> VRRP Instance is no longer owning VRRP VIPs <=',
-  FAULT: '=> VRRP Instance is in FAULT state <=',
+  // keepalived 2.2.7 vrrp_smtp.c uses the same body for FAULT as for BACKUP.
+  FAULT: '=> VRRP Instance is no longer owning VRRP VIPs <=',
 };
 
 export function transitionAlert(routerId: string, instance: string, state: 'MASTER' | 'BACKUP' | 'FAULT', to: string[], wallMs: number): Alert {

@@ -21,6 +21,7 @@ import { ipVipOps } from './vip.js';
 import { toolGarpSender } from './garp.js';
 import { queryStatus, serveStatus } from './control.js';
 import type { AlertSink } from './alert.js';
+import { mailerAlertSink } from './mail-sink.js';
 import { SplitBrain, formatSplitBrainLines } from '../splitbrain/attach.js';
 import type { InstanceStatusWithSplitBrain } from '../splitbrain/attach.js';
 
@@ -89,6 +90,9 @@ export async function runStart(o: ServiceOptions): Promise<number> {
   });
   let daemon: VrrpDaemon;
   const clock = systemClock();
+  // E-mail on transitions (smtp_alert): the injected sink, else the shared mailer.
+  const mail = o.alerts ? undefined : mailerAlertSink(cfg.global, { clock, log });
+  const alerts: AlertSink | undefined = o.alerts ?? mail;
   // Split-brain detection (src/splitbrain/): probes, reactions, status_listen.
   const splitBrain = new SplitBrain(cfg, {
     clock,
@@ -104,7 +108,7 @@ export async function runStart(o: ServiceOptions): Promise<number> {
       openPort: (spec) => new VrrpTransport({ family: spec.family, ifname: spec.ifname, primaryIp: spec.primaryIp, multicast: spec.multicast, group: spec.group }),
       vips: ipVipOps(log, o.ipPath),
       garp: toolGarpSender(log, o.arpingPath),
-      alerts: o.alerts,
+      alerts,
       ipvsadmPath: o.ipvsadmPath,
       observer: splitBrain.observer,
     });
@@ -133,6 +137,7 @@ export async function runStart(o: ServiceOptions): Promise<number> {
       log.info(`Stopping (${sig})`);
       await daemon.shutdown();
       await splitBrain.stop();
+      await mail?.stop(5000);
       server?.close();
       removePidFile(pidFile);
       log.info('Stopped');
@@ -151,6 +156,7 @@ export async function runStart(o: ServiceOptions): Promise<number> {
       try {
         daemon.reload(daemonConfigFrom(next));
         void splitBrain.reload(next);
+        mail?.setGlobal(next.global);
       } catch (e) {
         log.error(`VRRP-RELOAD: ${(e as Error).message}; keeping the running configuration`);
       }

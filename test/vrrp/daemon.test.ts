@@ -216,3 +216,43 @@ test('a hung track_script counts as failed: weight 0 puts the master in FAULT wi
   assert.equal(ports[0]!.sent.at(-1)!.advert.priority, 0);
   await d.shutdown();
 });
+
+test('smtp_alert through the shared mailer: a real SMTP server receives keepalived-shaped mails', async () => {
+  const { startSmtp } = await import('../alerts/helpers/smtp.js');
+  const { mailerAlertSink } = await import('../../src/vrrp/mail-sink.js');
+  const { parseVrrpConfig } = await import('../../src/vrrp-config/parse.js');
+  const { systemClock } = await import('../../src/runtime/clock.js');
+  const smtp = await startSmtp();
+  try {
+    const parsed = parseVrrpConfig(
+      `[global]\nrouter_id = lb7\nnotification_email[] = ops@example.org\nnotification_email_from = vrrp@lb7.example.org\nsmtp_server = 127.0.0.1:${smtp.port}\n\n[vrrp_instance VI_1]\ninterface = eth0\nvirtual_router_id = 51\nvirtual_ipaddress[] = 10.0.0.100/24\n`,
+      'vrrp.cf',
+      { hostname: 'h' },
+    );
+    assert.ok(parsed.config, JSON.stringify(parsed.diagnostics));
+    const log = new MemoryLogger();
+    const sink = mailerAlertSink(parsed.config.global, { clock: systemClock(), log });
+    const clock = new ManualClock();
+    const d = new VrrpDaemon(
+      {
+        instances: [{ params: defaultInstanceParams({ name: 'VI_1', vrid: 51, interface: 'eth0', primaryIp: '10.0.0.2', priority: 150 }), notify: {}, smtpAlert: true, mcastGroup: '224.0.0.18' }],
+        scripts: [],
+        syncGroups: [],
+        routerId: parsed.config.global.routerId,
+        emails: [...parsed.config.global.emailalert],
+      },
+      { clock, log, openPort: (spec) => new FakePort(spec), vips: { add: async () => {}, remove: async () => {} }, garp: { announce: async () => {} }, alerts: sink },
+    );
+    d.start();
+    clock.advance(4000);
+    const mails = await smtp.waitFor(2, 10_000);
+    assert.deepEqual(mails.map((m) => m.subject), ['[lb7] VRRP Instance VI_1 - Entering BACKUP state', '[lb7] VRRP Instance VI_1 - Entering MASTER state']);
+    assert.deepEqual(mails[1]!.rcptTo, ['ops@example.org']);
+    assert.equal(mails[1]!.envelopeFrom.includes('lb7.example.org') || mails[1]!.fromHeader.includes('vrrp@lb7.example.org'), true);
+    assert.match(mails[1]!.text, /=> VRRP Instance is now owning VRRP VIPs <=/);
+    await d.shutdown();
+    await sink.stop(2000);
+  } finally {
+    await smtp.close();
+  }
+});
