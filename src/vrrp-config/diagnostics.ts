@@ -52,9 +52,10 @@ export const VRRP_DIAGNOSTIC_CODES = {
   'W-AUTH-PASS-TRUNCATED': 'auth_pass longer than 8 characters (only the first 8 are used)',
   'W-AUTH-V3-IGNORED': 'authentication with version 3 (VRRPv3 has none; ignored)',
   'W-NOPREEMPT-MASTER': 'nopreempt with state MASTER: ignored, as keepalived does (nopreempt needs state BACKUP)',
-  'W-PREEMPT-DELAY-IGNORED': 'preempt_delay with nopreempt: ignored, as keepalived does',
+  'W-PREEMPT-DELAY-IGNORED': 'preempt_delay with nopreempt or on an instance starting MASTER: ignored, as keepalived does',
   'W-SYNC-GROUP-WEIGHT': 'a weighted track on a sync group member: keepalived drops such a track_script and zeroes such a track_interface weight; so does haldir',
-  'W-SYNC-GROUP-STATE': 'state MASTER on a sync group member: the group starts BACKUP unless every member has priority 255, as in keepalived',
+  'W-OWNER-WEIGHT': 'a weighted track_script or track_interface on an address owner (priority 255): dropped, as keepalived does',
+  'W-SYNC-GROUP-STATE': 'state MASTER on a sync group member: the group starts BACKUP unless every member is MASTER with priority 255, as in keepalived',
   'W-NO-VIPS': 'an instance without virtual_ipaddress',
   'W-UNUSED-SCRIPT': 'a vrrp_script no instance tracks',
 } as const;

@@ -114,13 +114,15 @@ function convertGlobal(s: KaStatement, e: Emitter): void {
   }
 }
 
-function convertInstance(s: KaStatement, e: Emitter): void {
+function convertInstance(s: KaStatement, e: Emitter, defaultVersion: string): void {
   const name = s.args[0]?.text ?? '';
   e.raw('');
   e.raw(`[vrrp_instance ${name}]`, s.line, s.text);
   const kids = s.children ?? [];
-  const state = kids.find((c) => c.keyword === 'state')?.args[0]?.text.toUpperCase();
-  const version = kids.find((c) => c.keyword === 'version')?.args[0]?.text;
+  const state = kids.find((c) => c.keyword === 'state')?.args[0]?.text;
+  const firstVip = kids.find((c) => c.keyword === 'virtual_ipaddress')?.children?.[0]?.keyword ?? '';
+  // keepalived: version, else global vrrp_version, else 3 for an IPv6 instance, else 2
+  const version = kids.find((c) => c.keyword === 'version')?.args[0]?.text ?? (firstVip.includes(':') ? '3' : defaultVersion);
   for (const c of kids) {
     if (c.keyword === 'advert_int' && version !== '3' && /^\d*\.\d+$/.test(c.args[0]?.text ?? '')) {
       // keepalived: "VRRPv2 advertisement interval 0.5s must be an integer. rounding"
@@ -138,9 +140,17 @@ function convertInstance(s: KaStatement, e: Emitter): void {
       continue;
     }
     switch (c.keyword) {
-      case 'state':
-        if (needsArgs(c, e)) e.set('state', c.args[0]?.text.toUpperCase() ?? '', c);
+      case 'state': {
+        if (!needsArgs(c, e)) break;
+        const word = c.args[0]?.text ?? '';
+        if (word === 'MASTER' || word === 'BACKUP') e.set('state', word, c);
+        else {
+          // keepalived (vrrp_state_handler): "unknown state 'master', defaulting to BACKUP"
+          e.set('state', 'BACKUP', c);
+          e.skip(c, `state ${word}: keepalived reads only MASTER or BACKUP (upper case) and runs this instance as BACKUP; converted as BACKUP`);
+        }
         break;
+      }
       case 'nopreempt':
         if (state === 'MASTER') {
           // keepalived 2.2.7 vrrp_complete_instance(): "nopreempt will not work with
@@ -208,13 +218,13 @@ function convertSyncGroup(s: KaStatement, e: Emitter): void {
   }
 }
 
-function convertTop(s: KaStatement, e: Emitter): void {
+function convertTop(s: KaStatement, e: Emitter, defaultVersion: string): void {
   const named = s.args.length > 0;
   switch (s.keyword) {
     case 'global_defs':
       return convertGlobal(s, e);
     case 'vrrp_instance':
-      return named ? convertInstance(s, e) : e.skip(s, 'vrrp_instance without a name');
+      return named ? convertInstance(s, e, defaultVersion) : e.skip(s, 'vrrp_instance without a name');
     case 'vrrp_script':
       return named ? convertScript(s, e) : e.skip(s, 'vrrp_script without a name');
     case 'vrrp_sync_group':
@@ -264,7 +274,8 @@ export function importKeepalived(text: string, file: string): ImportResult {
   const globals = statements.filter((s) => s.keyword === 'global_defs');
   if (globals.length > 1) for (const g of globals.slice(1)) e.skip(g, 'a second global_defs block; merge it into the first');
   for (const s of globals.slice(0, 1)) convertGlobal(s, e);
-  for (const s of statements) if (s.keyword !== 'global_defs') convertTop(s, e);
+  const defaultVersion = globals[0]?.children?.find((c) => c.keyword === 'vrrp_version')?.args[0]?.text ?? '2';
+  for (const s of statements) if (s.keyword !== 'global_defs') convertTop(s, e, defaultVersion);
   repair(e, file);
   const unconverted = [...parsed.notes, ...e.unconverted].sort((a, b) => a.line - b.line);
   return { vrrpCf: e.lines.map((l) => l.text).join('\n') + '\n', unconverted };

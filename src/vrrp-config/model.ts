@@ -10,7 +10,7 @@ export type { AddressFamily, Diagnostic, Severity, SmtpServer, SmtpTls, SourceRe
 
 /**
  * Initial state (keepalived `state`; effective: MASTER for priority 255 without a state, BACKUP
- * for sync group members unless every member has priority 255); the protocol decides afterwards.
+ * for sync group members unless every member is MASTER with priority 255); the protocol decides afterwards.
  */
 export type VrrpInitialState = 'MASTER' | 'BACKUP';
 /** RFC 3768 (2) or RFC 5798/9568 (3). */
@@ -26,7 +26,7 @@ export interface CommandLine {
 
 /** `virtual_ipaddress` / `virtual_ipaddress_excluded` entry: addr[/prefix] [dev X] [label X] [scope S] [brd B]. */
 export interface VirtualIp {
-  /** Numeric address; IPv6 without brackets, lower case. */
+  /** Numeric address; IPv6 without brackets in RFC 5952 form (fd00::1). */
   readonly address: string;
   /** keepalived's default is a host route: 32 (IPv4) / 128 (IPv6). */
   readonly prefix: number;

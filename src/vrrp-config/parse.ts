@@ -219,6 +219,8 @@ interface InstanceDraft {
   readonly instance: Omit<VrrpInstance, 'trackScripts' | 'syncGroup'>;
   readonly trackScripts: readonly PendingTrack[];
   readonly vridEntry: ScannedEntry | undefined;
+  /** Priority 255 only because of state MASTER without a priority (for messages). */
+  readonly ownerByDefault: boolean;
 }
 
 function readTracks(r: SectionReader, key: string): PendingTrack[] {
@@ -273,7 +275,7 @@ function readInstance(name: string, r: SectionReader, header: ScannedSection, g:
     version = 3;
   }
 
-  const state = r.oneOf('state', ['MASTER', 'BACKUP'] as const);
+  const state = r.oneOf('state', ['MASTER', 'BACKUP'] as const, true);
   const priority = r.integer('priority', 1, 255, 'E-PRIORITY-RANGE');
   // keepalived 2.2.7 (vrrp_complete_instance): state MASTER without a priority is the address owner, 255.
   const effectivePriority = priority?.value ?? (state?.value === 'MASTER' && !r.has('priority') ? 255 : VRRP_DEFAULTS.priority);
@@ -285,12 +287,16 @@ function readInstance(name: string, r: SectionReader, header: ScannedSection, g:
     nopreempt = false;
   }
   let preemptDelay = r.number('preempt_delay', 0, 1000);
-  if (nopreempt && preemptDelay && preemptDelay.value > 0) {
-    r.report('W-PREEMPT-DELAY-IGNORED', 'preempt_delay has no effect with nopreempt (keepalived resets it to 0); drop one of them', preemptDelay.entry, 'key');
+  const startsMaster = state ? state.value === 'MASTER' : effectivePriority === 255;
+  if ((nopreempt || startsMaster) && preemptDelay && preemptDelay.value > 0) {
+    // keepalived resets it: nopreempt never preempts, an initial MASTER does not wait to take over
+    r.report('W-PREEMPT-DELAY-IGNORED', nopreempt
+      ? 'preempt_delay has no effect with nopreempt (keepalived resets it to 0); drop one of them'
+      : 'preempt_delay has no effect on an instance that starts as MASTER (keepalived resets it to 0); use it on BACKUP nodes', preemptDelay.entry, 'key');
     preemptDelay = undefined;
   }
 
-  const authType = r.oneOf('auth_type', ['PASS'] as const);
+  const authType = r.oneOf('auth_type', ['PASS'] as const, true);
   const authPass = r.text('auth_pass');
   let auth: VrrpInstance['auth'];
   if (r.has('auth_type') !== r.has('auth_pass')) {
@@ -364,7 +370,7 @@ function readInstance(name: string, r: SectionReader, header: ScannedSection, g:
     ...splitBrain(r, g),
     source: { file: '', line: header.line },
   };
-  return { instance, trackScripts: readTracks(r, 'track_script'), vridEntry: vrid?.entry };
+  return { instance, trackScripts: readTracks(r, 'track_script'), vridEntry: vrid?.entry, ownerByDefault: !r.has('priority') && effectivePriority === 255 };
 }
 
 function readScript(name: string, r: SectionReader, header: ScannedSection): VrrpScript {
@@ -451,17 +457,19 @@ export function parseVrrpConfig(text: string, file: string, options: VrrpParseOp
   }
 
   // keepalived 2.2.7 (checked with keepalived -d): a sync group starts MASTER only when every
-  // member is an address owner (priority 255); otherwise every member starts BACKUP.
+  // member is an address owner (priority 255) starting MASTER; otherwise every member starts BACKUP.
   const groupState = (i: InstanceDraft['instance'], group: string | undefined): VrrpInstance['initialState'] => {
     if (group === undefined) return i.initialState;
     const members = drafts.filter((d) => groupOf.get(d.instance.name) === group);
-    const notOwner = members.find((m) => m.instance.priority !== 255);
-    if (!notOwner) return 'MASTER';
+    const spoiler = members.find((m) => m.instance.priority !== 255 || m.instance.initialState !== 'MASTER');
+    if (!spoiler) return 'MASTER';
     if (i.initialState === 'MASTER') {
-      sink.report('W-SYNC-GROUP-STATE', `${i.name} starts as BACKUP, not MASTER: a sync group (${group}) starts MASTER only when all its members have priority 255, and ${notOwner.instance.name} has ${notOwner.instance.priority} (as keepalived does); the election makes the best node MASTER within 3 adverts`, i.source.line, 1);
+      const why = spoiler.instance.priority !== 255 ? `has priority ${spoiler.instance.priority}` : 'starts BACKUP';
+      sink.report('W-SYNC-GROUP-STATE', `${i.name} starts as BACKUP, not MASTER: a sync group (${group}) starts MASTER only when all its members are MASTER with priority 255, and ${spoiler.instance.name} ${why} (as keepalived does); the election makes the best node MASTER within 3 adverts`, i.source.line, 1);
     }
     return 'BACKUP';
   };
+  const r255 = (d: InstanceDraft): string => (d.ownerByDefault ? '; state MASTER without a priority means 255' : '');
   const instances: VrrpInstance[] = drafts.map((d) => {
     const group = groupOf.get(d.instance.name);
     // keepalived 2.2.7: "ignoring eth1 tracked interface weight due to SYNC group": a member of a
@@ -480,6 +488,12 @@ export function parseVrrpConfig(text: string, file: string, options: VrrpParseOp
         return [];
       }
       const weight = t.weight ?? s.weight;
+      if (d.instance.priority === 255 && weight !== 0) {
+        // keepalived 2.2.7: "ignoring tracked script X with weights due to address_owner":
+        // an owner's priority cannot change, so a weighted script would do nothing.
+        sink.report('W-OWNER-WEIGHT', `track_script ${t.name} (weight ${weight}) is ignored because ${d.instance.name} has priority 255 (address owner${r255(d)}), whose priority cannot change (as keepalived does); use weight 0 to fault it instead, or a priority below 255`, t.entry.line, t.entry.valueColumn);
+        return [];
+      }
       if (group !== undefined && weight !== 0) {
         // keepalived 2.2.7 (vrrp_sync.c) drops a weighted track_script of a sync group member
         // altogether: "ignoring tracked script X with weights due to SYNC group".
@@ -488,7 +502,16 @@ export function parseVrrpConfig(text: string, file: string, options: VrrpParseOp
       }
       return [{ name: t.name, weight, source: { file, line: t.entry.line } }];
     });
-    const trackInterfaces = d.instance.trackInterfaces.map((t) => ({ ...t, weight: inGroup(t.name, t.weight, t.source.line) }));
+    // keepalived applies the sync group rule (weight -> 0) before the address owner rule.
+    const trackInterfaces = d.instance.trackInterfaces.flatMap((t0) => {
+      const t = { ...t0, weight: inGroup(t0.name, t0.weight, t0.source.line) };
+      if (d.instance.priority === 255 && t.weight !== 0) {
+        // keepalived 2.2.7: "ignoring eth1 tracked interface due to address owner"
+        sink.report('W-OWNER-WEIGHT', `track_interface ${t.name} (weight ${t.weight}) is ignored because ${d.instance.name} has priority 255 (address owner${r255(d)}), whose priority cannot change (as keepalived does)`, t.source.line, 1);
+        return [];
+      }
+      return [t];
+    });
     return withFile({ ...d.instance, trackScripts, trackInterfaces, syncGroup: group, initialState: groupState(d.instance, group) }, file);
   });
   for (const s of scripts) {

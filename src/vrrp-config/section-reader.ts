@@ -141,13 +141,17 @@ export class SectionReader {
     return this.parsed(key, parseBoolean);
   }
 
-  /** One of `words` (case-insensitive); returns the canonical spelling. */
-  oneOf<W extends string>(key: string, words: readonly W[]): Located<W> | undefined {
+  /**
+   * One of `words`; returns the canonical spelling. `exact`: keepalived compares these
+   * words case-sensitively (it reads `state master` as BACKUP), so haldir refuses other cases.
+   */
+  oneOf<W extends string>(key: string, words: readonly W[], exact = false): Located<W> | undefined {
     const t = this.text(key);
     if (!t) return undefined;
-    const w = words.find((x) => x.toLowerCase() === t.value.toLowerCase());
+    const w = words.find((x) => (exact ? x === t.value : x.toLowerCase() === t.value.toLowerCase()));
     if (w === undefined) {
-      this.report('E-BAD-ENUM', `${key} must be one of ${words.join(', ')}, got "${t.value}"`, t.entry);
+      const caseHint = exact && words.some((x) => x.toLowerCase() === t.value.toLowerCase()) ? ' (upper case: keepalived reads any other spelling as BACKUP)' : '';
+      this.report('E-BAD-ENUM', `${key} must be one of ${words.join(', ')}, got "${t.value}"${caseHint}`, t.entry);
       return undefined;
     }
     return { value: w, entry: t.entry };

@@ -41,11 +41,17 @@ export function parseNumber(v: string): Parsed<number> {
   return { ok: Number(v.trim()) };
 }
 
+/** RFC 5952 text (fd00:0::1 -> fd00::1), the form keepalived and `ip addr` print. */
+export function canonicalIpv6(address: string): string {
+  // URL would rewrite an embedded IPv4 (::ffff:1.2.3.4) as hex; ip(8) keeps it dotted
+  return address.includes(".") ? address.toLowerCase() : new URL(`http://[${address}]/`).hostname.slice(1, -1);
+}
+
 export function parseAddress(v: string): Parsed<{ address: string; family: AddressFamily }> {
   const s = v.trim().replace(/^\[(.*)\]$/, '$1');
   const family = familyOf(s);
   if (!family) return fail('E-BAD-ADDRESS', `"${v}" is not a numeric IPv4 or IPv6 address`);
-  return { ok: { address: family === 'inet6' ? s.toLowerCase() : s, family } };
+  return { ok: { address: family === 'inet6' ? canonicalIpv6(s) : s, family } };
 }
 
 const HOSTNAME_RE = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\.?$/;
@@ -76,7 +82,7 @@ export function parseHostPort(v: string, defaultPort: number): Parsed<HostPort> 
     }
     portNum = Number(port);
   }
-  return { ok: { host: familyOf(host) === 'inet6' ? host.toLowerCase() : host, port: portNum } };
+  return { ok: { host: familyOf(host) === 'inet6' ? canonicalIpv6(host) : host, port: portNum } };
 }
 
 const EMAIL_RE = /^[^\s@,;<>"]+@[^\s@,;<>"]+$/;

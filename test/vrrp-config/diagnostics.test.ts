@@ -36,6 +36,7 @@ const CASES: readonly Case[] = [
   { code: 'E-BAD-NUMBER', text: inst('advert_int = fast\n'), line: 5, column: 14 },
   { code: 'E-BAD-BOOLEAN', text: inst('smtp_alert = maybe\n'), line: 5 },
   { code: 'E-BAD-ENUM', text: inst('state = LEADER\n'), line: 5, says: 'MASTER, BACKUP' },
+  { code: 'E-BAD-ENUM', text: inst('state = master\n'), line: 5, says: 'upper case' },
   { code: 'E-BAD-ENUM', text: inst('auth_type = AH\nauth_pass = x\n'), line: 5 },
   { code: 'E-BAD-ENUM', text: '[global]\nsplit_brain_action = panic\n' + MINIMAL, line: 2 },
   { code: 'E-BAD-ADDRESS', text: inst('unicast_peer[] = 10.0.0.300\n'), line: 5 },
@@ -71,7 +72,8 @@ const CASES: readonly Case[] = [
   { code: 'W-DUPLICATE-KEY', text: inst('priority = 10\npriority = 20\n'), line: 6, says: 'line 5' },
   { code: 'W-AUTH-PASS-TRUNCATED', text: inst('auth_type = PASS\nauth_pass = 123456789\n'), line: 6 },
   { code: 'W-AUTH-V3-IGNORED', text: inst('version = 3\nauth_type = PASS\nauth_pass = 1\n'), line: 6 },
-  { code: 'W-SYNC-GROUP-STATE', text: inst('state = MASTER\n') + '[vrrp_instance VI_2]\ninterface = eth0\nvirtual_router_id = 51\nvirtual_ipaddress[] = 10.0.0.2\n[vrrp_sync_group G]\ngroup[] = VI_1\ngroup[] = VI_2\n', line: 1, says: 'VI_2 has 100' },
+  { code: 'W-SYNC-GROUP-STATE', text: inst('state = MASTER\n') + '[vrrp_instance VI_2]\ninterface = eth0\nvirtual_router_id = 51\nvirtual_ipaddress[] = 10.0.0.2\n[vrrp_sync_group G]\ngroup[] = VI_1\ngroup[] = VI_2\n', line: 1, says: 'VI_2 has priority 100' },
+  { code: 'W-OWNER-WEIGHT', text: inst('state = MASTER\ntrack_script[] = s weight -5\n[vrrp_script s]\nscript = /bin/true\n'), line: 6, says: 'state MASTER without a priority' },
   { code: 'W-NO-VIPS', text: '[vrrp_instance V]\ninterface = eth0\nvirtual_router_id = 1\n', line: 1 },
   { code: 'W-UNUSED-SCRIPT', text: MINIMAL + '[vrrp_script s]\nscript = /bin/true\n', line: 5 },
 ];

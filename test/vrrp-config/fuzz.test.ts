@@ -35,11 +35,11 @@ test('grouping the line scan reproduces ini.parse (dot-free sections)', () => {
       const top: Record<string, unknown> = Object.create(null);
       for (const e of scan.topLevel.entries) put(top, e);
       for (const s of scan.sections) {
-        if (s.name === '__proto__') continue;
+        // ini: `p = out[section] || {}`: a section named like a truthy top-level key writes into that value (lost)
+        if (s.name === '__proto__' || (Object.hasOwn(top, s.name) && top[s.name])) continue;
         const into = (built[s.name] ??= Object.create(null));
         for (const e of s.entries) put(into, e);
       }
-      // ini lets a top-level key and a section share a name; the later write wins there
       const merged: Record<string, unknown> = { ...top };
       for (const [k, v] of Object.entries(built)) merged[k] = v;
       assert.deepEqual(JSON.parse(JSON.stringify(merged)), JSON.parse(JSON.stringify(expected)));

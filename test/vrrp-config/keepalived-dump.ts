@@ -29,12 +29,17 @@ export function parseDump(text: string): Dump {
   let cur: { name: string; fields: Map<string, string>; lists: Map<string, string[]> } | undefined;
   let list: string[] | undefined;
   let inEmails = false;
+  let emailsSeen = false;
   for (const raw of text.split('\n')) {
     const line = raw.replace(STAMP, '');
+    // dump lines start with a space or "------<"; anything else is a log line of the running
+    // VRRP process that landed in the middle of the dump
+    if (!/^( |------<)/.test(line)) continue;
     const inst = /^ VRRP Instance = (\S+)$/.exec(line);
     if (inst?.[1]) {
       cur = { name: inst[1], fields: new Map(), lists: new Map() };
-      instances.set(cur.name, cur);
+      // a second dump (the VRRP child's) may be cut short when the test stops keepalived
+      if (!instances.has(cur.name)) instances.set(cur.name, cur);
       list = undefined;
       continue;
     }
@@ -45,9 +50,13 @@ export function parseDump(text: string): Dump {
     if (!cur) {
       const g = /^ (\S[^=]*?) = (.*)$/.exec(line);
       if (g?.[1] && g[2] !== undefined && !global.has(g[1])) global.set(g[1], g[2]);
-      if (/^ Email notification to:/.test(line)) inEmails = true;
+      // keepalived's parent and VRRP child may both dump: read the first list only
+      if (/^ Email notification to:/.test(line)) inEmails = !emailsSeen;
       else if (inEmails && /^ {3}\S/.test(line)) emails.push(line.trim());
-      else inEmails = false;
+      else if (inEmails) {
+        inEmails = false;
+        emailsSeen = true;
+      }
       continue;
     }
     const sub = /^ {5}(\S.*)$/.exec(line);
@@ -92,8 +101,9 @@ export async function keepalivedDump(conf: string, ifaces: readonly string[]): P
       ip('-n', ns, 'link', 'set', `peer${i}`, 'up');
       ip('-n', ns, 'link', 'set', name, 'up');
     });
-    const child = spawn('ip', ['netns', 'exec', ns, 'keepalived', '-n', '-l', '-P', '-d', '-f', join(dir, 'keepalived.conf'),
-      '-p', join(dir, 'k.pid'), '-r', join(dir, 'v.pid')], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // one pipe for stdout and stderr: two pipes would interleave chunks mid-line
+    const child = spawn('sh', ['-c', 'exec "$0" "$@" 2>&1', 'ip', 'netns', 'exec', ns, 'keepalived', '-n', '-l', '-P', '-d',
+      '-f', join(dir, 'keepalived.conf'), '-p', join(dir, 'k.pid'), '-r', join(dir, 'v.pid')], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     await new Promise<void>((resolve) => {
@@ -106,7 +116,6 @@ export async function keepalivedDump(conf: string, ifaces: readonly string[]): P
         }
       };
       child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
       child.once('exit', () => {
         clearTimeout(timer);
         resolve();

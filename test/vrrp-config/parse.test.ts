@@ -175,7 +175,7 @@ interface = eth0
 virtual_router_id = 7
 advert_int = 0.25
 nopreempt
-state = backup
+state = BACKUP
 virtual_ipaddress[] = FD00::1/64 dev eth1 scope global
 unicast_src_ip = fd00::2
 unicast_peer[] = fd00::3
