@@ -109,7 +109,7 @@ export class CheckScheduler {
   /** Clears every timer, aborts every check in flight, forgets the queue. */
   stop(): void {
     this.started = false;
-    for (const rt of this.jobs.values()) this.retire(rt);
+    for (const rt of this.jobs.values()) this.halt(rt);
     this.queue.length = 0;
   }
 
@@ -154,8 +154,14 @@ export class CheckScheduler {
     return { inFlight: this.inFlight, queued: this.queue.length, jobs: this.jobs.size, minRuns: this.jobs.size ? minRuns : 0, totalRuns };
   }
 
+  /** A job that left the config: halted for good. */
   private retire(rt: JobRuntime): void {
     rt.removed = true;
+    this.halt(rt);
+  }
+
+  /** Timer cleared, check in flight aborted, out of the queue. */
+  private halt(rt: JobRuntime): void {
     if (rt.timer) this.opts.clock.clearTimeout(rt.timer);
     rt.timer = undefined;
     rt.running?.abort();

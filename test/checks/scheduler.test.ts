@@ -74,6 +74,12 @@ describe('scheduler', () => {
       'Soft failure real server: 127.0.0.1:80 (tcp:10.0.0.1:80) failure 1/2',
     ]);
     assert.equal(h.clock.pendingCount, 0, 'stop() leaves no timer behind');
+    // and it can start again
+    const before = h.calls.length;
+    h.sched.start();
+    await advance(h.clock, 20_000);
+    h.sched.stop();
+    assert.equal(h.calls.length - before, 2);
   });
 
   it('spreads first checks over the interval instead of firing them all at once', async () => {
