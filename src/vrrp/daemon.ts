@@ -147,6 +147,7 @@ export class VrrpDaemon {
     if (this.stopping) return;
     this.stopping = true;
     this.stopTrackers();
+    if (this.portRetry) this.deps.clock.clearTimeout(this.portRetry);
     for (const r of this.runners.values()) {
       this.dispatch(r, { type: 'shutdown' });
       if (r.timer) this.deps.clock.clearTimeout(r.timer);
@@ -208,7 +209,12 @@ export class VrrpDaemon {
     return r;
   }
 
-  private syncPorts(): void {
+  /**
+   * Opens a socket for every (interface, family) in use and closes unused ones. With
+   * `tolerant`, an open that fails (interface gone) is logged and retried in 1 s
+   * rather than thrown: a socket error must not leave an instance deaf for good.
+   */
+  private syncPorts(tolerant = false): void {
     const wanted = new Map<string, Runner[]>();
     for (const r of this.runners.values()) wanted.set(r.portKey, [...(wanted.get(r.portKey) ?? []), r]);
     for (const [key, p] of this.ports) {
@@ -220,19 +226,43 @@ export class VrrpDaemon {
     for (const [key, rs] of wanted) {
       if (this.ports.has(key)) continue;
       const first = rs[0]!.cfg;
-      const port = this.deps.openPort({
-        family: first.params.family,
-        ifname: first.params.interface,
-        primaryIp: first.params.primaryIp,
-        multicast: rs.some((r) => r.cfg.params.unicastPeers.length === 0),
-        group: first.mcastGroup,
-      });
+      let port: PacketPort;
+      try {
+        port = this.deps.openPort({
+          family: first.params.family,
+          ifname: first.params.interface,
+          primaryIp: first.params.primaryIp,
+          multicast: rs.some((r) => r.cfg.params.unicastPeers.length === 0),
+          group: first.mcastGroup,
+        });
+      } catch (e) {
+        if (!tolerant) throw e;
+        this.deps.log.error(`VRRP-SOCKET: ${key}: ${(e as Error).message}; retrying in 1 s`);
+        this.retryPortsSoon();
+        continue;
+      }
       const drops = new DropCounters();
       port.on('packet', (p) => this.onPacket(key, p, drops));
       port.on('malformed', (reason) => drops.add(reason as Parameters<DropCounters['add']>[0]));
-      port.on('error', (e) => this.deps.log.error(`VRRP-SOCKET: ${key}: ${e.message}`));
+      port.on('error', (e) => {
+        // raw-socket closes a socket after a receive error; open a fresh one.
+        this.deps.log.error(`VRRP-SOCKET: ${key}: ${e.message}; reopening in 1 s`);
+        if (this.ports.get(key)?.port === port) this.ports.delete(key);
+        port.close();
+        this.retryPortsSoon();
+      });
       this.ports.set(key, { port, drops });
     }
+  }
+
+  private portRetry: TimerHandle | undefined;
+
+  private retryPortsSoon(): void {
+    if (this.portRetry || this.stopping) return;
+    this.portRetry = this.deps.clock.setTimeout(() => {
+      this.portRetry = undefined;
+      if (!this.stopping) this.syncPorts(true);
+    }, 1000);
   }
 
   private onPacket(key: string, p: ReceivedPacket, portDrops: DropCounters): void {

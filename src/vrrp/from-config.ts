@@ -80,7 +80,11 @@ export function daemonConfigFrom(cfg: VrrpConfig, lookup: AddressLookup = osAddr
       primaryIp: primaryAddress(i, lookup),
       unicastPeers: i.unicastPeers.map(canonicalAddress),
       trackScripts: i.trackScripts.map((t) => ({ name: t.name, weight: t.weight })),
-      trackInterfaces: i.trackInterfaces.map((t) => ({ name: t.name, weight: t.weight })),
+      // keepalived tracks an instance's own interface implicitly (weight 0: down = FAULT).
+      trackInterfaces: [
+        ...i.trackInterfaces.map((t) => ({ name: t.name, weight: t.weight })),
+        ...(i.trackInterfaces.some((t) => t.name === i.interface) ? [] : [{ name: i.interface, weight: 0 }]),
+      ],
       garpMasterDelayMs: i.garpMasterDelay * 1000,
       garpMasterRepeat: i.garpMasterRepeat,
       garpMasterRefreshMs: i.garpMasterRefresh * 1000,

@@ -106,7 +106,7 @@ test('vrrp.cf model -> runtime: timers, auth, VIPs, tracking, primary address ch
   assert.deepEqual(v1!.params.vips, [{ address: '192.0.2.10/24', dev: 'eth0', label: 'eth0:1', scope: undefined }]);
   assert.deepEqual(v1!.params.excludedVips.map((v) => v.address), ['192.0.2.50/24']);
   assert.deepEqual(v1!.params.trackScripts, [{ name: 'chk', weight: -30 }]);
-  assert.deepEqual(v1!.params.trackInterfaces, [{ name: 'eth1', weight: -20 }]);
+  assert.deepEqual(v1!.params.trackInterfaces, [{ name: 'eth1', weight: -20 }, { name: 'eth0', weight: 0 }], 'its own interface is tracked implicitly');
   assert.equal(v1!.params.garpMasterRefreshMs, 60_000);
   assert.equal(v1!.lvsSyncInterface, 'eth1');
   assert.deepEqual(v1!.notify.generic, ['/usr/local/bin/n']);

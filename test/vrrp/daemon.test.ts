@@ -256,3 +256,20 @@ test('smtp_alert through the shared mailer: a real SMTP server receives keepaliv
     await smtp.close();
   }
 });
+
+test('a socket error reopens the socket after 1 s; the instance keeps hearing its peer', async () => {
+  const { d, clock, ports, log } = setup([{ priority: 100 }]);
+  d.start();
+  ports[0]!.deliver(advertPacket(51, 200));
+  ports[0]!.emit('error', new Error('ENETDOWN'));
+  assert.equal(ports[0]!.closed, true);
+  assert.ok(log.messages().some((m) => /VRRP-SOCKET: eth0\|4: ENETDOWN; reopening in 1 s/.test(m)));
+  clock.advance(1000);
+  assert.equal(ports.length, 2, 'a fresh socket');
+  for (let t = 0; t < 10; t++) {
+    ports[1]!.deliver(advertPacket(51, 200));
+    clock.advance(1000);
+  }
+  assert.equal(d.machine('VI_1')!.state, 'BACKUP', 'adverts on the new socket hold the backup');
+  await d.shutdown();
+});

@@ -76,6 +76,20 @@ test('track_script weight and track_interface FAULT move the VIP between haldir 
     await lan.exec('a', 'ip', ['link', 'set', 'trk0', 'up']);
     await h.waitFor(/\(VI_1\) Entering BACKUP STATE/, 3000, t);
     await h.waitFor(/\(VI_1\) Entering MASTER STATE/, 3000, t);
+
+    // The VRRP interface itself is tracked implicitly, as keepalived does; after the
+    // flap the same socket still sends and receives.
+    t = performance.now();
+    await lan.exec('a', 'ip', ['link', 'set', 'eth0', 'down']);
+    await h.waitFor(/\(VI_1\) Entering FAULT STATE/, 3000, t);
+    await k.waitFor(/\(VI_1\) Entering MASTER STATE/, 3000, t);
+    t = performance.now();
+    await lan.exec('a', 'ip', ['link', 'set', 'eth0', 'up']);
+    await h.waitFor(/\(VI_1\) Entering BACKUP STATE/, 3000, t);
+    await h.waitFor(/\(VI_1\) Entering MASTER STATE/, 3000, t);
+    await k.waitFor(/\(VI_1\) Master received advert from \S+ with higher priority 150, ours 100/, 3000, t);
+    assert.equal(await vipOn('a', true), true);
+    assert.equal(await vipOn('b', false), false);
   } finally {
     for (const p of peers) await stopPeer(p);
     await lan.destroy();
