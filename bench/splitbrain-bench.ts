@@ -65,6 +65,11 @@ async function splitBrainRound(kind: Kind): Promise<Figures> {
     await pair.unblockVrrp('a');
     await pair.unblockVrrp('b');
     f.convergeHealMs = await until(converged, 10_000, 'one holder after healing', 50).then(() => performance.now() - tHeal, () => undefined);
+    if (f.convergeHealMs === undefined) {
+      const arp = await pair.clientArp();
+      const owner = arp === macA ? 'a' : arp === (await pair.mac('b')) ? 'b' : arp || 'none';
+      notes.push(`${kind}: 10 s after healing, VIP on [${(await pair.holders()).join(',')}], client ARP entry points at ${owner}`);
+    }
     return f;
   } finally {
     await pair.destroy();
@@ -77,8 +82,10 @@ async function failoverRound(kind: Kind): Promise<Figures> {
     let [pa] = await startPair(kind, pair, false);
     const client = pair.client();
     await until(() => lastAnswer(client.samples()) === 'a', 5000, 'client on a');
-    const killOutageMs = await clientOutage(client, () => pa.kill('SIGKILL'), 'b');
+    // A dead director: SIGKILL and its link cut (its left-behind VIP must not keep answering).
+    const killOutageMs = await clientOutage(client, () => Promise.all([pa.kill('SIGKILL'), pair.lan.setLinkUp('a', false)]), 'b');
     await pa.exited;
+    await pair.lan.setLinkUp('a', true);
     // Bring a back (it preempts), then stop it cleanly.
     pa = start(kind, pair, 'a', 150, []);
     pair.peers.push(pa);
@@ -91,6 +98,7 @@ async function failoverRound(kind: Kind): Promise<Figures> {
   }
 }
 
+const notes: string[] = [];
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function cell(xs: (number | undefined)[]): string {
@@ -119,14 +127,15 @@ async function main(): Promise<void> {
       add('split brain: one holder + client ARP (ms)', kind, s.convergeSplitMs);
       add('healed: one holder + client ARP (ms)', kind, s.convergeHealMs);
       const f = await failoverRound(kind);
-      add('SIGKILL failover: client outage (ms)', kind, f.killOutageMs);
+      add('SIGKILL + link cut: client outage (ms)', kind, f.killOutageMs);
       add('SIGTERM failover: client outage (ms)', kind, f.termOutageMs);
     }
   }
   console.log(`VRRP v3 advert_int 0.1, priorities 150/100, ${ROUNDS} round(s); median / max; haldir with split_brain_action = yield, probe interval 1 s`);
   const table = [['measure', 'haldir-vrrp', 'keepalived 2.2.7'], ...rows.map(([l, v]) => [l, cell(v.haldir), cell(v.keepalived)])];
   const w = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
-  for (const r of table) console.log(r.map((x, c) => x.padEnd(w[c]!)).join('  '));
+  for (const r of table) console.log(r.map((x, c) => x.padEnd(w[c]!)).join('  ').trimEnd());
+  for (const n of new Set(notes)) console.log(`note: ${n}`);
 }
 
 await main();

@@ -33,6 +33,8 @@ export interface PeerReport {
   readonly state: string;
   readonly priority: number;
   readonly address: string;
+  /** The peer's own split-brain phase ('yielded' = it stepped down for us). */
+  readonly splitBrain?: string;
 }
 
 export type Observation =

@@ -223,7 +223,11 @@ export class SplitBrainMonitor {
       if (peer) {
         tasks.push(
           this.deps.status.read(peer).then((doc) => {
+            const before = r.peerReport;
             r.peerReport = reportFor(doc, r.cfg.vrid, r.cfg.family);
+            // The peer yielded to us, maybe before our own probes confirmed anything: the
+            // clients may have its MAC, so announce ours (once per yield).
+            if (r.peerReport?.splitBrain === 'yielded' && before?.splitBrain !== 'yielded') this.reannounce(r, `peer ${formatHostPort(peer)} yielded to us`);
             this.feed(r, { kind: 'status', peer: formatHostPort(peer), report: r.peerReport });
           }),
         );

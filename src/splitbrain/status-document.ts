@@ -44,5 +44,5 @@ export function asStatusDocument(x: unknown): StatusDocument | undefined {
 /** The peer's view of the instance with our VRID and address family (VRIDs are per family). */
 export function reportFor(doc: StatusDocument | undefined, vrid: number, family: 4 | 6): PeerReport | undefined {
   const i = doc?.instances.find((x) => x.vrid === vrid && (x.family ?? family) === family);
-  return i ? { state: i.state, priority: i.effectivePriority, address: i.address } : undefined;
+  return i ? { state: i.state, priority: i.effectivePriority, address: i.address, splitBrain: i.splitBrain } : undefined;
 }

@@ -37,13 +37,16 @@ test('normal failover: SIGKILL and SIGTERM of the master; outage within the VRRP
     await until(() => lastAnswer(client.samples()) === 'a', 5000, 'client on a');
     await sleep(500);
 
-    // SIGKILL: no priority-0 advert; b waits Master_Down_Interval.
+    // The master dies: SIGKILL (no priority-0 advert) and its link cut at once, so its
+    // left-behind VIP and web server cannot keep answering; b waits Master_Down_Interval.
     const killBound = masterDownMs(3, 100, 10) + ARP_ALLOWANCE_MS;
-    const killOutage = await clientOutage(client, () => pa.kill('SIGKILL'), 'b');
+    const killOutage = await clientOutage(client, () => Promise.all([pa.kill('SIGKILL'), pair.lan.setLinkUp('a', false)]), 'b');
+    assert.ok(killOutage >= masterDownMs(3, 100, 10) - 100, `the outage (${killOutage} ms) really spans the takeover`);
     assert.ok(killOutage <= killBound, `SIGKILL outage ${killOutage} ms, bound ${killBound.toFixed(0)} ms`);
 
-    // a comes back and preempts (higher priority): the VIP goes home.
+    // a comes back (link up, daemon restarted: it removes the stale VIP first) and preempts.
     await stopPeer(pa);
+    await pair.lan.setLinkUp('a', true);
     const preemptOutage = await clientOutage(
       client,
       async () => {

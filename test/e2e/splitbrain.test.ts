@@ -89,7 +89,7 @@ test('induced split brain, yield: detected within the bound, mailed, one VIP hol
     assert.deepEqual(mail.to, ['ops@example.com']);
 
     // a saw the second master go (resolved, or gone before a confirmed): it re-announces the VIP.
-    await pa.waitFor(/\(VI_1\) (split brain resolved|second master gone before confirmation .*): re-sending gratuitous ARPs for /, 6000, tDual);
+    await pa.waitFor(/\(VI_1\) (split brain resolved|second master gone before confirmation .*|peer .* yielded to us): re-sending gratuitous ARPs for /, 6000, tDual);
     await until(async () => (await pair.clientArp()) === macA, 5000, "the client's ARP entry pointing at a");
     await until(() => lastAnswer(client.samples()) === 'a', 5000, 'the client answered by a');
 

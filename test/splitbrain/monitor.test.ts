@@ -21,7 +21,7 @@ interface World {
   mon: SplitBrainMonitor;
   state: { v: VrrpState };
   arpMacs: string[];
-  peer: { state: string; priority: number } | undefined;
+  peer: { state: string; priority: number; splitBrain?: 'none' | 'detected' | 'yielded' } | undefined;
   holds: boolean[];
   garps: string[];
   alerts: string[];
@@ -45,7 +45,7 @@ function world(self: { priority: number; address: string }, action: SplitBrainAc
     garpRepeat: 2,
   };
   const doc = (): StatusDocument | undefined =>
-    w.peer && { program: 'haldir-vrrp', routerId: 'peer', instances: [{ name: 'VI_1', vrid: 51, family: 4, state: w.peer.state, priority: w.peer.priority, effectivePriority: w.peer.priority, address: '10.0.0.99', splitBrain: 'none' }] };
+    w.peer && { program: 'haldir-vrrp', routerId: 'peer', instances: [{ name: 'VI_1', vrid: 51, family: 4, state: w.peer.state, priority: w.peer.priority, effectivePriority: w.peer.priority, address: '10.0.0.99', splitBrain: w.peer.splitBrain ?? 'none' }] };
   w.mon = new SplitBrainMonitor([inst], {
     clock,
     log,
@@ -190,4 +190,15 @@ test('a healthy master probes but never alarms; a backup does not probe the VIP 
   assert.equal(w.log.messages().filter((m) => /answers ping although its adverts timed out: probing the VIPs/.test(m)).length, 1);
   w.mon.stop();
   assert.equal(w.clock.pendingCount, 0, 'stop() leaves no timer behind');
+});
+
+test('the winner re-announces as soon as the peer reports it yielded, even without its own evidence', async () => {
+  const w = world({ priority: 150, address: '10.0.0.11' }, { kind: 'yield' });
+  await becomeMaster(w);
+  w.peer = { state: 'BACKUP', priority: 100 };
+  await w.advance(2000);
+  w.peer = { state: 'FAULT', priority: 100, splitBrain: 'yielded' };
+  await w.advance(5000);
+  assert.deepEqual(w.garps, ['10.0.0.100@eth0x2'], 'once per yield');
+  assert.ok(w.log.messages().some((m) => m === '(VI_1) peer 10.0.0.99:7474 yielded to us: re-sending gratuitous ARPs for 10.0.0.100'));
 });

@@ -100,8 +100,8 @@ test('status endpoint: serves the document read-only; the got client reads it an
     assert.equal(statusUrl({ host: '::1', port: 7474 }), 'http://[::1]:7474/vrrp/status');
     const doc = await gotStatusReader().read({ host: '127.0.0.1', port });
     assert.deepEqual(doc, DOC);
-    assert.deepEqual(reportFor(doc, 51, 4), { state: 'MASTER', priority: 90, address: '10.0.0.12' });
-    assert.deepEqual(reportFor(doc, 51, 6), { state: 'BACKUP', priority: 100, address: 'fe80::2' });
+    assert.deepEqual(reportFor(doc, 51, 4), { state: 'MASTER', priority: 90, address: '10.0.0.12', splitBrain: 'none' });
+    assert.deepEqual(reportFor(doc, 51, 6), { state: 'BACKUP', priority: 100, address: 'fe80::2', splitBrain: 'none' });
     assert.equal(reportFor(doc, 52, 4), undefined);
     assert.equal((await rawGet(port, '/other')).status, 404);
     assert.equal((await rawGet(port, '/vrrp/status', 'POST')).status, 405);
