@@ -34,6 +34,7 @@ export const dnsLookupHost: HostLookup = async (name, family) => {
 
 function appendError(path: string): string | undefined {
   // open(">>path") without creating the file: ldirectord's check, kept side-effect free.
+  if (path === '') return 'No such file or directory';
   try {
     const st = statSync(path);
     if (st.isDirectory()) return 'Is a directory';

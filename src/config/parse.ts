@@ -50,7 +50,8 @@ const KEY = /^(\w+)[ \t\n\r\f\v]*=[ \t\n\r\f\v]*(.*)$/s;
 export function resolveHost(resolver: ConfigResolver, name: string, family: AddressFamily): string | undefined {
   const m = /\[(.*)\]/s.exec(name);
   const n = m ? m[1]! : name;
-  if (n === '') return undefined;
+  // Socket6's getaddrinfo treats an empty host as "none given": the loopback address.
+  if (n === '') return family === 'inet' ? '127.0.0.1' : '::1';
   if (isIPv4Literal(n)) return family === 'inet' ? n : undefined;
   if (isIPv6Literal(n)) return family === 'inet6' ? canonicalIPv6(n) : undefined;
   const r = resolver.host(n, family);
@@ -540,6 +541,9 @@ export class CfParser {
   /** _ld_read_config_fallback_resolve (L1954). */
   resolveFallback(fb: ParsedFallback, protocol: string, family: AddressFamily, line: number, col: number): RawFallback | undefined {
     const address = resolveHost(this.resolver, fb.server, family);
+    if (fb.server === '') {
+      this.diag.warn('W-VALUE', line, col, `the fallback server has no address, so ldirectord uses the loopback address ${address}; write it out (fallback${family === 'inet' ? `=${address}` : `6=[${address}]`}:PORT)`);
+    }
     if (address === undefined) {
       this.diag.error('E-RESOLVE', line, col, `invalid ${family === 'inet' ? 'IPv4' : 'IPv6'} address or could not resolve \`${fb.server}\` for the fallback server${family === 'inet6' ? ' (write IPv6 addresses in brackets: [::1]:80)' : ''}`);
       return undefined;
