@@ -251,7 +251,7 @@ function advertInt(r: SectionReader, version: VrrpVersion): number {
   return Math.floor(n.value * 100 + 1e-9) / 100;
 }
 
-function readInstance(name: string, r: SectionReader, header: ScannedSection, g: VrrpGlobal, globalVersionSet: boolean): InstanceDraft {
+function readInstance(name: string, r: SectionReader, header: ScannedSection, g: VrrpGlobal): InstanceDraft {
   const vips = vipList(r, 'virtual_ipaddress');
   const excludedVips = vipList(r, 'virtual_ipaddress_excluded');
   const family: AddressFamily = vips[0]?.family ?? excludedVips[0]?.family ?? 'inet';
@@ -267,11 +267,10 @@ function readInstance(name: string, r: SectionReader, header: ScannedSection, g:
   const explicitVersion = r.oneOf('version', ['2', '3'] as const);
   let version: VrrpVersion = explicitVersion ? (Number(explicitVersion.value) as VrrpVersion) : g.version;
   if (family === 'inet6' && version === 2) {
-    if (explicitVersion || globalVersionSet) {
-      const at = explicitVersion?.entry ?? r.entries('virtual_ipaddress')[0];
-      if (at) r.report('E-V2-IPV6', 'VRRPv2 (RFC 3768) carries IPv4 addresses only; set version = 3 for IPv6 virtual addresses', at);
+    if (explicitVersion) {
+      r.report('E-V2-IPV6', 'VRRPv2 (RFC 3768) carries IPv4 addresses only; set version = 3 for IPv6 virtual addresses', explicitVersion.entry);
     }
-    // keepalived (vrrp_complete_instance) switches an IPv6 instance to v3.
+    // keepalived switches an IPv6 instance to v3 (also when [global] vrrp_version = 2).
     version = 3;
   }
 
@@ -421,9 +420,8 @@ export function parseVrrpConfig(text: string, file: string, options: VrrpParseOp
   const globalReader = globalSection ? reader(globalSection) : undefined;
   const global = readGlobal(globalReader, sink, options.hostname ?? osHostname());
   const globalWithSource: VrrpGlobal = { ...global, source: globalSection ? { file, line: globalSection.header.line } : undefined };
-  const globalVersionSet = globalReader?.has('vrrp_version') ?? false;
 
-  const drafts = sections.filter((s) => s.kind === 'vrrp_instance').map((s) => readInstance(s.name, reader(s), s.header, global, globalVersionSet));
+  const drafts = sections.filter((s) => s.kind === 'vrrp_instance').map((s) => readInstance(s.name, reader(s), s.header, global));
   const scripts = sections.filter((s) => s.kind === 'vrrp_script').map((s) => readScript(s.name, reader(s), s.header));
   const groups = sections.filter((s) => s.kind === 'vrrp_sync_group').map((s) => readSyncGroup(s.name, reader(s), s.header));
 

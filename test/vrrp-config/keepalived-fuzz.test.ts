@@ -29,13 +29,25 @@ const instanceArb = fc.record({
   smtpAlert: fc.boolean(),
   trackIf: fc.option(fc.integer({ min: -50, max: 50 }), { nil: undefined }),
   trackScript: fc.option(fc.integer({ min: -50, max: 50 }), { nil: undefined }),
+  unicast: fc.boolean(),
+  excluded: fc.boolean(),
+  notify: fc.boolean(),
+});
+
+const globalArb = fc.record({
+  version: fc.constantFrom(undefined, 2, 3),
+  mcast: fc.constantFrom(undefined, '224.0.4.223'),
+  syncGroup: fc.boolean(),
 });
 
 type Inst = typeof instanceArb extends fc.Arbitrary<infer T> ? T : never;
 
-function render(instances: readonly Inst[], syncGroup: boolean): string {
-  const out: string[] = ['global_defs {', '  router_id FUZZ', '  script_user root', '  enable_script_security', '}',
-    'vrrp_script chk {', '  script "/bin/true"', '  weight -10', '}'];
+function render(instances: readonly Inst[], g: { version: number | undefined; mcast: string | undefined; syncGroup: boolean }): string {
+  const syncGroup = g.syncGroup;
+  const out: string[] = ['global_defs {', '  router_id FUZZ', '  script_user root', '  enable_script_security'];
+  if (g.version) out.push(`  vrrp_version ${g.version}`);
+  if (g.mcast) out.push(`  vrrp_mcast_group4 ${g.mcast}`);
+  out.push('}', 'vrrp_script chk {', '  script "/bin/true"', '  weight -10', '}');
   instances.forEach((i, n) => {
     out.push(`vrrp_instance VI_${n} {`, '  interface eth0', `  virtual_router_id ${n + 1}`);
     if (i.state) out.push(`  state ${i.state}`);
@@ -52,6 +64,9 @@ function render(instances: readonly Inst[], syncGroup: boolean): string {
       out.push(i.ipv6 ? `    fd00:${n}::${v + 1}/64` : `    10.${n}.0.${v + 1}${i.prefix !== undefined ? `/${i.prefix}` : ''}`);
     }
     out.push('  }');
+    if (i.excluded) out.push('  virtual_ipaddress_excluded {', i.ipv6 ? `    fd99:${n}::1/64` : `    10.99.${n}.1/24`, '  }');
+    if (i.unicast && !i.ipv6) out.push('  unicast_src_ip 10.250.0.1', '  unicast_peer {', `    10.250.0.${n + 2}`, '  }');
+    if (i.notify) out.push(`  notify_master "/bin/true master ${n}"`, '  notify /bin/true');
     if (i.garpDelay !== undefined) out.push(`  garp_master_delay ${i.garpDelay}`);
     if (i.garpRepeat !== undefined) out.push(`  garp_master_repeat ${i.garpRepeat}`);
     if (i.garpRefresh !== undefined) out.push(`  garp_master_refresh ${i.garpRefresh}`);
@@ -66,8 +81,8 @@ function render(instances: readonly Inst[], syncGroup: boolean): string {
 
 test('random keepalived.conf files: keepalived -d and haldir\'s model agree', { skip, timeout: 240_000 }, async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(instanceArb, { minLength: 1, maxLength: 3 }), fc.boolean(), async (instances, syncGroup) => {
-      const conf = render(instances, syncGroup);
+    fc.asyncProperty(fc.array(instanceArb, { minLength: 1, maxLength: 3 }), globalArb, async (instances, g) => {
+      const conf = render(instances, g);
       const imported = importKeepalived(conf, 'fuzz.conf');
       const parsed = parse(imported.vrrpCf);
       assert.ok(parsed.config, `${conf}\n--- vrrp.cf:\n${imported.vrrpCf}\n${JSON.stringify(parsed.diagnostics)}`);

@@ -197,8 +197,13 @@ auth_type = PASS
 });
 
 test('an IPv6 instance with the default version runs VRRPv3 (keepalived switches it)', () => {
-  const r = parse('[vrrp_instance V]\ninterface = eth0\nvirtual_router_id = 1\nvirtual_ipaddress[] = fd00::1\n');
+  const r = parse('[vrrp_instance V]\ninterface = eth0\nvirtual_router_id = 1\nvirtual_ipaddress[] = fd00:0:0::1\n');
   assert.equal(r.config?.instances[0]?.version, 3);
+  assert.equal(r.config?.instances[0]?.vips[0]?.address, 'fd00::1', 'RFC 5952 text, as ip(8) and keepalived print it');
+  // also under [global] vrrp_version = 2 (the default for the IPv4 instances)
+  const g = parse('[global]\nvrrp_version = 2\n[vrrp_instance V]\ninterface = eth0\nvirtual_router_id = 1\nvirtual_ipaddress[] = fd00::1\n');
+  assert.deepEqual(g.diagnostics, []);
+  assert.equal(g.config?.instances[0]?.version, 3);
 });
 
 test('auth_pass longer than 8: a warning, and the first 8 characters go on the wire', () => {
