@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { CheckScheduler } from '../src/checks/scheduler.js';
+import { CheckScheduler, defaultMaxConcurrent } from '../src/checks/scheduler.js';
 import { planChecks } from '../src/checks/target.js';
 import { systemClock } from '../src/runtime/clock.js';
 import { nullLogger } from '../src/runtime/logger.js';
@@ -102,7 +102,7 @@ function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Pro
 
 async function startHaldir(reals: readonly Real[], client: 'lean' | 'got', dir: string): Promise<Checker> {
   const file = join(dir, `worker-${client}.json`);
-  writeFileSync(file, JSON.stringify({ reals, client, maxConcurrent: 1024 }));
+  writeFileSync(file, JSON.stringify({ reals, client, maxConcurrent: defaultMaxConcurrent() }));
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--worker', file], { stdio: ['pipe', 'pipe', 'inherit'] });
   await waitLine(child, 'ready', 30_000);
   return { pid: child.pid!, stop: () => stopChild(child) };

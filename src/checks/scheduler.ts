@@ -4,6 +4,7 @@
 // phase spread over the interval (no thundering herd), is cut off at its timeout through
 // an AbortSignal (a check that ignores the signal is abandoned, its slot freed anyway),
 // and a FIFO concurrency cap bounds sockets/processes without starving anybody.
+import { readFileSync } from 'node:fs';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import { TIMEOUT_STATUS } from './http-client.js';
 import type { Logger } from '../runtime/logger.js';
@@ -46,7 +47,28 @@ export interface SchedulerOptions {
   readonly runProbe?: ProbeRunner;
 }
 
-export const DEFAULT_MAX_CONCURRENT = 1024;
+export const FALLBACK_MAX_CONCURRENT = 1024;
+
+/**
+ * Checks in flight by default: half the open-file limit (each check holds one socket or
+ * a child's pipes), between 64 and 8,192. Too low a cap throttles big farms (at 10,000
+ * reals and 0.5 s answers, 1,024 slots allow only ~2,000 checks/s); too high a one
+ * would end in EMFILE, which would fail checks of healthy reals.
+ */
+export function defaultMaxConcurrent(limitsText?: string): number {
+  let text = limitsText;
+  if (text === undefined) {
+    try {
+      text = readFileSync('/proc/self/limits', 'utf8');
+    } catch {
+      return FALLBACK_MAX_CONCURRENT;
+    }
+  }
+  const m = /^Max open files\s+(\d+|unlimited)/m.exec(text);
+  if (!m) return FALLBACK_MAX_CONCURRENT;
+  const soft = m[1] === 'unlimited' ? Infinity : Number(m[1]);
+  return Math.max(64, Math.min(8192, Math.floor(soft / 2)));
+}
 
 interface ForcedOrProbe {
   readonly outcome: ProbeOutcome;
@@ -91,7 +113,7 @@ export class CheckScheduler {
 
   constructor(jobs: readonly CheckJob[], private readonly opts: SchedulerOptions) {
     this.tracker = opts.tracker ?? new HealthTracker();
-    this.maxConcurrent = Math.max(1, opts.maxConcurrent ?? DEFAULT_MAX_CONCURRENT);
+    this.maxConcurrent = Math.max(1, opts.maxConcurrent ?? defaultMaxConcurrent());
     this.probe = opts.runProbe ?? defaultRunProbe;
     for (const job of jobs) this.jobs.set(job.target.key, this.newRuntime(job));
   }

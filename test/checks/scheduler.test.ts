@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { MaintenanceDir, maintenanceNames } from '../../src/checks/maintenance.js';
 import { escapeMonitorMessage, monitorLine, MonitorFileWriter, perlLocaltime } from '../../src/checks/monitorfile.js';
 import type { Phase, ProbeOutcome } from '../../src/checks/run-check.js';
-import { CheckScheduler, phaseOffsetMs } from '../../src/checks/scheduler.js';
+import { CheckScheduler, defaultMaxConcurrent, phaseOffsetMs } from '../../src/checks/scheduler.js';
 import { planChecks, realIdStr, type CheckTarget } from '../../src/checks/target.js';
 import type { Transition } from '../../src/checks/tracker.js';
 import type { VirtualService } from '../../src/config/model.js';
@@ -216,6 +216,18 @@ describe('scheduler', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('defaultMaxConcurrent', () => {
+  it('is half the open-file limit, clamped to 64..8192', () => {
+    const lim = (soft: string): string => `Limit                     Soft Limit           Hard Limit           Units\nMax open files            ${soft}                1048576              files\n`;
+    assert.equal(defaultMaxConcurrent(lim('20000')), 8192);
+    assert.equal(defaultMaxConcurrent(lim('4096')), 2048);
+    assert.equal(defaultMaxConcurrent(lim('1024')), 512);
+    assert.equal(defaultMaxConcurrent(lim('64')), 64);
+    assert.equal(defaultMaxConcurrent(lim('unlimited')), 8192);
+    assert.equal(defaultMaxConcurrent('garbage'), 1024);
   });
 });
 
