@@ -221,7 +221,7 @@ export function httpRequestOnce(o: HttpRequestOptions): Promise<HttpResponse> {
           host,
           port,
           rejectUnauthorized: false,
-          ...(o.servername && net.isIP(o.servername) === 0 ? { servername: o.servername } : {}),
+          ...(o.servername && net.isIP(stripBrackets(o.servername)) === 0 ? { servername: o.servername } : {}),
         })
       : net.connect({ host, port });
     const finish = (err: Error | undefined, res?: HttpResponse): void => {

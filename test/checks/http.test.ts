@@ -226,6 +226,21 @@ describe('negotiate https', () => {
     }
   });
 
+  it('works over ::1 without sending an IP literal as SNI', async () => {
+    let sni: string | false | undefined;
+    const srv = await startHttps((req, res) => {
+      sni = (req.socket as import('node:tls').TLSSocket).servername;
+      res.end('v6 secure');
+    }, selfSignedCert(), '::1');
+    try {
+      const res = await run(ctxOf({ service: 'https', port: 443, address: '::2' }, { address: '::1', port: srv.port, receive: 'v6 secure' }));
+      assert.equal(res.ok, true, res.message);
+      assert.ok(!sni, `no SNI expected, got ${String(sni)}`);
+    } finally {
+      await srv.close();
+    }
+  });
+
   it('times out on a stalled TLS handshake', async () => {
     const silent = await startSilent();
     try {
