@@ -9,10 +9,12 @@ import { PeerClosedError, withLineSocket } from './lib/line-socket.js';
 import { down, runCheck, up, type Verdict } from './lib/run-check.js';
 import { udpRequest } from './lib/udp-request.js';
 
+/** check_sip's request; ld_get_addrport writes an IPv6 source address in brackets. */
 export function sipOptionsRequest(login: string, localAddress: string, localPort: number, callId: string): string {
+  const via = localAddress.includes(':') ? `[${localAddress}]` : localAddress;
   return (
     `OPTIONS sip:${login} SIP/2.0\r\n` +
-    `Via: SIP/2.0/UDP ${localAddress}:${localPort};branch=z9hG4bKhjhs8ass877\r\n` +
+    `Via: SIP/2.0/UDP ${via}:${localPort};branch=z9hG4bKhjhs8ass877\r\n` +
     'Max-Forwards: 70\r\n' +
     `To: <sip:${login}>\r\n` +
     `From: <sip:${login}>;tag=1928301774\r\n` +

@@ -25,7 +25,7 @@ describe('service checks over IPv6 loopback', () => {
     }
   });
 
-  it('dns asks a udp6 server and sip sends its Via with the IPv6 source', async () => {
+  it('dns asks a udp6 server and sip sends its Via with the bracketed IPv6 source (ld_get_addrport)', async () => {
     const sock = dgram.createSocket('udp6');
     const seen: string[] = [];
     sock.on('message', (msg, rinfo) => {
@@ -51,7 +51,7 @@ describe('service checks over IPv6 loopback', () => {
       assert.equal(d.ok, true, d.message);
       const s = await sip.check(makeCtx({ ...v6, service: 'sip', port, protocol: 'udp', login: 'a@b' }), never());
       assert.equal(s.ok, true, s.message);
-      assert.match(seen[0] ?? '', /^Via: SIP\/2\.0\/UDP ::1:\d+;branch=z9hG4bKhjhs8ass877$/);
+      assert.match(seen[0] ?? '', /^Via: SIP\/2\.0\/UDP \[::1\]:\d+;branch=z9hG4bKhjhs8ass877$/);
     } finally {
       sock.close();
     }

@@ -43,7 +43,6 @@ describe('pop/imap checks against dovecot', { timeout: 120_000 }, () => {
   });
 
   it('is down when the password is wrong', async () => {
-    // In parallel: dovecot's anvil penalty delays each further failure from 127.0.0.1.
     const results = await Promise.all(
       variants().map(async (v) => ({
         v,

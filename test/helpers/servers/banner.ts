@@ -4,7 +4,7 @@
 import net from 'node:net';
 import type { RunningServer } from './running-server.js';
 
-export async function startBannerServer(banner: string | undefined, host = '127.0.0.1'): Promise<RunningServer> {
+export async function startBannerServer(banner: string | undefined, host = '127.0.0.1', port = 0): Promise<RunningServer> {
   const sockets = new Set<net.Socket>();
   const srv = net.createServer((s) => {
     sockets.add(s);
@@ -12,7 +12,10 @@ export async function startBannerServer(banner: string | undefined, host = '127.
     s.on('close', () => sockets.delete(s));
     if (banner !== undefined) s.write(banner);
   });
-  await new Promise<void>((resolve) => srv.listen(0, host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(port, host, resolve);
+  });
   return {
     host,
     port: (srv.address() as net.AddressInfo).port,

@@ -63,6 +63,8 @@ export async function startVsftpd(files: Readonly<Record<string, string>>): Prom
       'isolate=NO',
       'isolate_network=NO',
       'xferlog_enable=NO',
+      'delay_failed_login=0',
+      'max_login_fails=100',
       'vsftpd_log_file=/dev/null',
       '',
     ].join('\n'),
