@@ -161,3 +161,38 @@ test('mixed pair: keepalived 2.2.7 and haldir-vrrp; only haldir-vrrp detects the
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('asymmetric filtering: only b drops VRRP; a hears b advertise as a second master and detects it from the adverts', { skip, timeout: 60_000 }, async () => {
+  const pair = await createPair('sa');
+  try {
+    const inst = { name: 'VI_1', vrid: 63, version: 3 as const, advertInt: 0.1, vips: [pair.vip] };
+    // No peer / status channel: adverts and ARP are the only evidence.
+    const pa = startHaldir(pair.lan, 'a', pairCf('lbA', [], [{ ...inst, priority: 150, state: 'MASTER' }]));
+    const pb = startHaldir(pair.lan, 'b', pairCf('lbB', [], [{ ...inst, priority: 100 }]));
+    pair.peers.push(pa, pb);
+    await pa.waitFor(/\(VI_1\) Entering MASTER STATE/, 8000);
+    await pb.waitFor(/\(VI_1\) Entering BACKUP STATE/, 8000);
+    const client = pair.client();
+    await until(() => lastAnswer(client.samples()) === 'a', 5000, 'the client reaching a');
+    const macA = await pair.mac('a');
+    const t0 = performance.now();
+    await pair.blockVrrp('b');
+    const tDual = await pb.waitFor(/\(VI_1\) Entering MASTER STATE/, 5000, t0);
+    // a keeps receiving b's lower-priority adverts and "forces a new election" b never hears.
+    await pa.waitFor(/\(VI_1\) Received advert from .* with lower priority 100, ours 150, forcing new election/, 3000, tDual);
+    const tA = await pa.waitFor(/\(VI_1\) split brain detected: .*adverts: \S+ keeps advertising VRID as MASTER at priority 100/, DETECT_BOUND_MS, tDual);
+    assert.ok(tA - tDual <= DETECT_BOUND_MS);
+    await pb.waitFor(/\(VI_1\) split brain detected: ARP probe: /, DETECT_BOUND_MS, tDual);
+    assert.deepEqual(await pair.holders(), ['a', 'b'], 'alert only');
+    // Healing: b hears a (higher priority) and steps down; a reports it over and re-announces.
+    const tHeal = performance.now();
+    await pair.unblockVrrp('b');
+    await pb.waitFor(/\(VI_1\) Entering BACKUP STATE/, 3000, tHeal);
+    await pa.waitFor(/\(VI_1\) split brain resolved: re-sending gratuitous ARPs/, 6000, tHeal);
+    await until(async () => (await pair.clientArp()) === macA, 3000, "the client's ARP entry back on a");
+    await until(() => lastAnswer(client.samples(), tHeal) === 'a', 3000, 'the client answered by a');
+    assert.deepEqual(await pair.holders(), ['a']);
+  } finally {
+    await pair.destroy();
+  }
+});
