@@ -6,8 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const LDIRECTORD = '/usr/sbin/ldirectord';
+import { ldirectordSubs } from '../../helpers/servers/ldirectord-subs.js';
 
 /** The ldirectord sub a service runs (_check_real), and its extra argument. */
 export const LD_SUB: Readonly<Record<string, { sub: string; arg?: number }>> = {
@@ -54,12 +53,7 @@ export interface LdCase {
 }
 
 function harness(): string {
-  const src = readFileSync(LDIRECTORD, 'utf8');
-  const subs = SUBS.map((name) => {
-    const m = new RegExp(`^sub ${name}\\n\\{[\\s\\S]*?^\\}`, 'm').exec(src);
-    if (!m) throw new Error(`sub ${name} not found in ${LDIRECTORD}`);
-    return m[0];
-  });
+  const subs = ldirectordSubs(SUBS);
   return `
 no strict; no warnings;
 use Socket; use Socket6 qw(inet_pton inet_ntop); use JSON::PP;
