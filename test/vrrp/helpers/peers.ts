@@ -23,6 +23,8 @@ export interface Peer {
   dir: string;
 }
 
+const running = new Set<Peer>();
+
 function collect(kind: Peer['kind'], node: string, proc: ChildProcess, dir: string): Peer {
   const lines: { at: number; text: string }[] = [];
   const waiters: { re: RegExp; since: number; resolve: (t: number) => void }[] = [];
@@ -50,7 +52,7 @@ function collect(kind: Peer['kind'], node: string, proc: ChildProcess, dir: stri
   proc.stdout?.on('data', splitter);
   proc.stderr?.on('data', splitter);
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  return {
+  const peer: Peer = {
     kind,
     node,
     proc,
@@ -65,7 +67,14 @@ function collect(kind: Peer['kind'], node: string, proc: ChildProcess, dir: stri
         const w = { re, since, resolve: (t: number) => (clearTimeout(timer), resolve(t)) };
         const timer = setTimeout(() => {
           waiters.splice(waiters.indexOf(w), 1);
-          reject(new Error(`${kind}@${node}: no line matching ${re} within ${timeoutMs} ms; last lines:\n${lines.slice(-15).map((l) => l.text).join('\n')}`));
+          // Both sides' recent lines: a missed transition is usually explained by the peer.
+          const others = [...running].filter((p) => p.lines !== lines);
+          const tail = (k: string, ls: { at: number; text: string }[]) => `--- ${k}:\n${ls.slice(-15).map((l) => `${l.at.toFixed(0)} ${l.text}`).join('\n')}`;
+          reject(
+            new Error(
+              `${kind}@${node}: no line matching ${re} within ${timeoutMs} ms\n${tail(`${kind}@${node}`, lines)}\n${others.map((o) => tail(`${o.kind}@${o.node}`, o.lines)).join('\n')}`,
+            ),
+          );
         }, timeoutMs);
         waiters.push(w);
       });
@@ -84,6 +93,9 @@ function collect(kind: Peer['kind'], node: string, proc: ChildProcess, dir: stri
       proc.kill(sig);
     },
   };
+  running.add(peer);
+  void exited.then(() => setTimeout(() => running.delete(peer), 5000).unref());
+  return peer;
 }
 
 export function startHaldir(lan: Lan, node: string, vrrpCf: string): Peer {
