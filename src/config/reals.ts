@@ -67,13 +67,23 @@ function resolveReal(p: CfParser, v: RawVirtual, t: PendingReal): void {
     p.diag.error('E-RANGE', line, col, `invalid range ${first}->${last}: the first address must not be greater than the last`);
     return;
   }
-  if (b - a + 1 > MAX_REAL_RANGE) {
-    p.diag.error('E-RANGE', line, col, `range ${first}->${last} has ${b - a + 1} addresses; haldir expands at most ${MAX_REAL_RANGE}: split it`);
-    return;
+  // add_real_server_range loops `while ($i le $last_i)`: a *string* comparison of the
+  // integers. Within one number of digits that is the numeric order; across a power of
+  // ten it stops early (or runs on). haldir expands exactly what ldirectord expands.
+  const addresses: number[] = [];
+  for (let i = a; String(i) <= String(b); i++) {
+    if (addresses.length >= MAX_REAL_RANGE) {
+      p.diag.error('E-RANGE', line, col, `range ${first}->${last} has more than ${MAX_REAL_RANGE} addresses; haldir expands at most ${MAX_REAL_RANGE}: split it`);
+      return;
+    }
+    addresses.push(i);
+  }
+  if (addresses.length !== b - a + 1) {
+    p.diag.warn('W-COMPAT', line, col, `ldirectord compares range ends as strings and expands ${first}->${last} to ${addresses.length} of its ${b - a + 1} addresses; haldir does the same. Split the range where the address, as a 32-bit number, gains a digit`);
   }
   const f = parseRealFlags(p, line, flagsCol, flags);
   if (!f) return;
-  for (let i = a; i <= b; i++) pushReal(p, v, flagsCol, intToIpv4(i), port, f);
+  for (const i of addresses) pushReal(p, v, flagsCol, intToIpv4(i), port, f);
 }
 
 /** Text an unanchored ldirectord regex skipped over before its match (silently dropped by ldirectord). */

@@ -271,3 +271,10 @@ test('a /16 range expands to 65536 reals; one more address is refused', () => {
   assert.deepEqual([v.reals[65535]!.address, v.reals[65535]!.weight], ['10.10.255.255', 2]);
   assert.equal(parse('virtual=192.0.2.1:80\n\treal=10.10.0.0->10.11.0.0:80 gate\n').config, undefined);
 });
+
+test('ranges are expanded as ldirectord does, string comparison included', () => {
+  const r = parse('virtual=192.0.2.1:80\n\treal=5.245.224.250->5.245.225.5:80 gate\n\treal=10.0.0.1->10.0.0.3:80 gate\n');
+  // 5.245.224.250 is 99999994 and 5.245.225.5 is 100000005: "99999994" le "100000005" is false
+  assert.deepEqual(r.config?.virtuals[0]!.reals.map((x) => x.address), ['10.0.0.1', '10.0.0.2', '10.0.0.3']);
+  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.line]), [['W-COMPAT', 2]]);
+});
