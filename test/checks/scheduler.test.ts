@@ -240,6 +240,13 @@ describe('monitorfile', () => {
     assert.equal(perlLocaltime(wall), 'Mon Jan  5 07:08:09 2026');
     assert.equal(monitorLine(wall, 42, id, 'up', '200 OK'), '[Mon Jan  5 07:08:09 2026] [42] negotiate http tcp 127.0.0.1 80 2 gate /  [up] 200 OK\n');
     assert.equal(escapeMonitorMessage('a|b\r\nc%'), 'a%7cb%0d%0ac%25');
+    // ids as ldirectord 4.12 wrote them for these virtuals (captured from its monitorfile)
+    const ext = makeVirtual({ address: '10.255.0.3', port: 81, check: { kind: 'external', command: '/tmp/ldt/ext.sh' }, reals: [makeReal({ port: 25001, forward: 'masq', weight: 2 })] });
+    assert.equal(monitorLine(wall, 1, realIdStr(ext, ext.reals[0]!), 'up', '-'), '[Mon Jan  5 07:08:09 2026] [1] external /tmp/ldt/ext.sh tcp 127.0.0.1 25001 2 masq /  [up] -\n');
+    const fwm = makeVirtual({ protocol: 'fwm', fwmark: 7, address: undefined, port: 0, id: 'fwm:7', check: { kind: 'external', command: '/tmp/ldt/ext.sh' }, reals: [makeReal({ port: 25001 })] });
+    assert.equal(monitorLine(wall, 1, realIdStr(fwm, fwm.reals[0]!), 'up', '-'), '[Mon Jan  5 07:08:09 2026] [1] external /tmp/ldt/ext.sh fwm 127.0.0.1 25001 1 gate /  [up] -\n');
+    const withReceive = makeVirtual({ reals: [makeReal({ port: 25004, weight: 3, request: '/x', receive: 'OK', ownRequest: true })] });
+    assert.equal(monitorLine(wall, 1, realIdStr(withReceive, withReceive.reals[0]!), 'down', 'no|ok'), '[Mon Jan  5 07:08:09 2026] [1] negotiate http tcp 127.0.0.1 25004 3 gate /x OK [down] no%7cok\n');
   });
 
   it('gets one line per check from the scheduler, with real connect probes', async () => {
