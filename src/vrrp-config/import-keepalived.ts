@@ -6,10 +6,11 @@
 // through parseVrrpConfig; a line it rejects is commented out and reported, so the
 // written vrrp.cf passes configtest.
 
+import { hostname } from 'node:os';
 import { didYouMean } from '../config/diagnostics.js';
 import { formatDiagnostic } from './diagnostics.js';
 import { iniLine } from './ini-write.js';
-import { parseKeepalived, type KaStatement } from './keepalived-parse.js';
+import { parseKeepalived, type KaParseOptions, type KaStatement } from './keepalived-parse.js';
 import { parseVrrpConfig } from './parse.js';
 import { processIo, readOrReport, type VrrpCliIo } from './cli-io.js';
 
@@ -57,6 +58,15 @@ const SAME_NAME_INSTANCE = new Set([
 const NOTIFY = new Set(['notify_master', 'notify_backup', 'notify_fault', 'notify_stop', 'notify']);
 const INSTANCE_KEYWORDS = [...SAME_NAME_INSTANCE, ...NOTIFY, 'state', 'nopreempt', 'authentication', 'virtual_ipaddress',
   'virtual_ipaddress_excluded', 'unicast_peer', 'track_script', 'track_interface', 'smtp_alert'];
+/** Real keepalived 2.2.7 vrrp_instance keywords haldir-vrrp does not implement (no did-you-mean for these). */
+const KNOWN_UNSUPPORTED_INSTANCE = new Set([
+  'virtual_routes', 'virtual_rules', 'track_file', 'track_process', 'track_bfd', 'track_src_ip', 'dont_track_primary',
+  'native_ipv6', 'accept', 'no_accept', 'use_vmac', 'vmac_xmit_base', 'use_ipvlan', 'unicast_ttl', 'unicast_fault_no_peer',
+  'garp_master_refresh_repeat', 'garp_lower_prio_delay', 'garp_lower_prio_repeat', 'lower_prio_no_advert',
+  'higher_prio_send_advert', 'kernel_rx_buf_size', 'debug', 'notify_deleted', 'notify_priority_changes',
+  'notify_master_rx_lower_pri', 'skip_check_adv_addr', 'strict_mode', 'check_unicast_src', 'old_unicast_checksum',
+  'linkbeat_use_polling', 'promote_secondaries', 'down_timer_adverts', 'vrrp_script', 'mcast_ttl',
+]);
 const SAME_NAME_SCRIPT = new Set(['interval', 'timeout', 'weight', 'rise', 'fall']);
 
 /** keepalived's value for a script/notify keyword: one quoted word is the whole command. */
@@ -120,6 +130,7 @@ function convertInstance(s: KaStatement, e: Emitter, defaultVersion: string): vo
   e.raw(`[vrrp_instance ${name}]`, s.line, s.text);
   const kids = s.children ?? [];
   const state = kids.find((c) => c.keyword === 'state')?.args[0]?.text;
+  const usesAh = kids.some((c) => c.keyword === 'authentication' && (c.children ?? []).some((a) => a.keyword === 'auth_type' && a.args[0]?.text === 'AH'));
   const firstVip = kids.find((c) => c.keyword === 'virtual_ipaddress')?.children?.[0]?.keyword ?? '';
   // keepalived: version, else global vrrp_version, else 3 for an IPv6 instance, else 2
   const version = kids.find((c) => c.keyword === 'version')?.args[0]?.text ?? (firstVip.includes(':') ? '3' : defaultVersion);
@@ -143,7 +154,11 @@ function convertInstance(s: KaStatement, e: Emitter, defaultVersion: string): vo
       case 'state': {
         if (!needsArgs(c, e)) break;
         const word = c.args[0]?.text ?? '';
-        if (word === 'MASTER' || word === 'BACKUP') e.set('state', word, c);
+        if (word === 'MASTER' && usesAh) {
+          // keepalived: "Initial state master is incompatible with AH authentication - clearing"
+          e.set('state', 'BACKUP', c);
+          e.skip(c, 'state MASTER with auth_type AH: keepalived starts this instance as BACKUP, and so does this conversion');
+        } else if (word === 'MASTER' || word === 'BACKUP') e.set('state', word, c);
         else {
           // keepalived (vrrp_state_handler): "unknown state 'master', defaulting to BACKUP"
           e.set('state', 'BACKUP', c);
@@ -187,8 +202,12 @@ function convertInstance(s: KaStatement, e: Emitter, defaultVersion: string): vo
       case 'smtp_alert':
         e.set('smtp_alert', c.args[0]?.text ?? 'yes', c);
         break;
+      case 'mcast_src_ip':
+        // keepalived: an alias of unicast_src_ip (the adverts' source address)
+        if (needsArgs(c, e)) e.set('unicast_src_ip', c.args[0]?.text ?? '', c);
+        break;
       default: {
-        const guess = didYouMean(c.keyword, INSTANCE_KEYWORDS);
+        const guess = KNOWN_UNSUPPORTED_INSTANCE.has(c.keyword) ? undefined : didYouMean(c.keyword, INSTANCE_KEYWORDS);
         e.skip(c, ['virtual_server', 'real_server'].includes(c.keyword) ? LVS_REASON
           : `vrrp_instance ${c.keyword}: ${guess ? `unknown keyword (keepalived ignores it too); did you mean ${guess}?` : NOT_SUPPORTED}`);
       }
@@ -214,7 +233,9 @@ function convertSyncGroup(s: KaStatement, e: Emitter): void {
   for (const c of s.children ?? []) {
     if (c.keyword === 'group') {
       for (const g of c.children ?? []) for (const n of [g.keyword, ...g.args.map((a) => a.text)]) e.set('group[]', n, g);
-    } else e.skip(c, `vrrp_sync_group ${c.keyword}: ${NOT_SUPPORTED} (notify scripts go on each instance)`);
+    } else if (/^(notify|smtp_alert|global_tracking|sync_group_tracking_weight|track_)/.test(c.keyword)) {
+      e.skip(c, `vrrp_sync_group ${c.keyword}: ${NOT_SUPPORTED} (put notify scripts and tracking on each instance)`);
+    } else e.skip(c, `vrrp_sync_group ${c.keyword}: not a keepalived keyword (keepalived ignores it too); members belong in group { ... }`);
   }
 }
 
@@ -264,8 +285,8 @@ function repair(e: Emitter, file: string): void {
   }
 }
 
-export function importKeepalived(text: string, file: string): ImportResult {
-  const parsed = parseKeepalived(text);
+export function importKeepalived(text: string, file: string, options: KaParseOptions = {}): ImportResult {
+  const parsed = parseKeepalived(text, options);
   const e = new Emitter();
   e.raw(`; vrrp.cf converted from ${file} by haldir-vrrp import-keepalived`);
   e.raw('; check it with: haldir-vrrp configtest FILE');
@@ -281,13 +302,15 @@ export function importKeepalived(text: string, file: string): ImportResult {
   return { vrrpCf: e.lines.map((l) => l.text).join('\n') + '\n', unconverted };
 }
 
-const USAGE = `usage: haldir-vrrp import-keepalived [-o OUT] [FILE]   (default /etc/keepalived/keepalived.conf)
+const USAGE = `usage: haldir-vrrp import-keepalived [-o OUT] [-i ID] [FILE]   (default /etc/keepalived/keepalived.conf)
   writes vrrp.cf to stdout (or OUT); lists what was not converted on stderr
+  -i, --config-id ID   which @ID conditional lines apply (keepalived -i; default: the host name)
 exit status: 0 converted (see the list), 1 unreadable input or an output that does not pass configtest, 2 bad usage
 `;
 
 export async function runImportKeepalived(argv: readonly string[], io: VrrpCliIo = processIo): Promise<number> {
   let out: string | undefined;
+  let configId: string | undefined;
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
@@ -295,6 +318,12 @@ export async function runImportKeepalived(argv: readonly string[], io: VrrpCliIo
       out = argv[++i];
       if (out === undefined) {
         io.stderr(`haldir-vrrp import-keepalived: ${a} needs a file\n${USAGE}`);
+        return 2;
+      }
+    } else if (a === '-i' || a === '--config-id') {
+      configId = argv[++i];
+      if (configId === undefined) {
+        io.stderr(`haldir-vrrp import-keepalived: ${a} needs an id\n${USAGE}`);
         return 2;
       }
     } else if (a === '-h' || a === '--help') {
@@ -312,7 +341,8 @@ export async function runImportKeepalived(argv: readonly string[], io: VrrpCliIo
   const file = files[0] ?? '/etc/keepalived/keepalived.conf';
   const text = await readOrReport(io, file, 'import-keepalived [-o OUT] [FILE]');
   if (text === undefined) return 1;
-  const r = importKeepalived(text, file);
+  // keepalived's config id defaults to the host name (-i): the node this runs on
+  const r = importKeepalived(text, file, { configId: configId ?? io.hostname ?? hostname() });
   for (const u of r.unconverted) io.stderr(`${file}:${u.line}: warning[I-UNCONVERTED]: ${u.reason}${u.text ? `: ${u.text}` : ''}\n`);
   if (out !== undefined) await io.writeFile(out, r.vrrpCf);
   else io.stdout(r.vrrpCf);

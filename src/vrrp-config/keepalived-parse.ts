@@ -69,7 +69,26 @@ function lexLine(line: string): Piece[] {
   return out;
 }
 
-export function parseKeepalived(source: string): KaFile {
+/**
+ * keepalived's conditional lines (parser.c, `-i ID`): `@ID rest` applies only when the
+ * config id is ID, `@^ID rest` only when it is not. keepalived's default id is the host name.
+ * Returns the pieces that apply, or undefined when the line does not.
+ */
+function applyCondition(pieces: Piece[], configId: string | undefined): Piece[] | undefined {
+  const first = pieces[0];
+  if (first === undefined || first === '{' || first === '}' || !first.text.startsWith('@')) return pieces;
+  const negated = first.text.startsWith('@^');
+  const id = first.text.slice(negated ? 2 : 1);
+  const applies = configId !== undefined && (negated ? id !== configId : id === configId);
+  return applies ? pieces.slice(1) : undefined;
+}
+
+export interface KaParseOptions {
+  /** keepalived -i: which `@ID` lines apply; undefined = none of them (each is reported). */
+  readonly configId?: string;
+}
+
+export function parseKeepalived(source: string, options: KaParseOptions = {}): KaFile {
   const notes: KaNote[] = [];
   const root: KaStatement[] = [];
   // stack of open blocks: the statement list being filled and its owner
@@ -79,7 +98,16 @@ export function parseKeepalived(source: string): KaFile {
 
   source.split(/\r\n|\r|\n/).forEach((lineText, idx) => {
     const line = idx + 1;
-    const pieces = lexLine(lineText);
+    const pieces = applyCondition(lexLine(lineText), options.configId);
+    if (pieces === undefined) {
+      notes.push({
+        line, text: lineText.trim(),
+        reason: options.configId === undefined
+          ? 'a conditional (@id) line: keepalived applies it only on the node whose config id (-i, default the host name) matches; pass --config-id ID to convert for that node'
+          : `a conditional line for another config id than ${options.configId}: keepalived skips it there, and so does this conversion`,
+      });
+      return;
+    }
     let words: KaToken[] = [];
     const flush = (opensBlock: boolean): void => {
       if (words.length === 0) {

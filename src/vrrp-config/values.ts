@@ -85,13 +85,14 @@ export function parseHostPort(v: string, defaultPort: number): Parsed<HostPort> 
   return { ok: { host: familyOf(host) === 'inet6' ? canonicalIpv6(host) : host, port: portNum } };
 }
 
-const EMAIL_RE = /^[^\s@,;<>"]+@[^\s@,;<>"]+$/;
+// user@domain, or a bare local user ("root", keepalived's sample "acassen") the relay delivers locally
+const EMAIL_RE = /^[^\s@,;<>"]+(@[^\s@,;<>"]+)?$/;
 
 /** `a@b, c@d` (ldirectord's emailalert list, comma or space separated). */
 export function parseEmailList(v: string): Parsed<string[]> {
   const parts = v.split(/[\s,]+/).filter((p) => p !== '');
   const bad = parts.find((p) => !EMAIL_RE.test(p));
-  if (bad !== undefined) return fail('E-BAD-EMAIL', `"${bad}" is not an e-mail address (user@domain)`);
+  if (bad !== undefined) return fail('E-BAD-EMAIL', `"${bad}" is not an e-mail address (user@domain or a local user)`);
   return { ok: parts };
 }
 

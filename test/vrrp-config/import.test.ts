@@ -133,11 +133,13 @@ static_ipaddress {
   const i = c.instances[0];
   assert.ok(i);
   // keepalived clears nopreempt on a MASTER (vrrp_complete_instance): so does the import, and says so
-  assert.deepEqual([i.initialState, i.nopreempt, i.vrid, i.vips[0]?.address], ['MASTER', false, 9, '10.9.9.9']);
+  // keepalived starts a MASTER with AH authentication as BACKUP (and haldir has no AH)
+  assert.deepEqual([i.initialState, i.nopreempt, i.vrid, i.vips[0]?.address], ['BACKUP', false, 9, '10.9.9.9']);
   assert.deepEqual(i.notify.master?.argv, ['/usr/bin/logger', '-t', 'vrrp', 'became master']);
   const reasons = r.unconverted.map((u) => [u.line, u.reason.split(':')[0]]);
   assert.deepEqual(reasons, [
     [2, 'include is not followed'],
+    [7, 'state MASTER with auth_type AH'],
     [10, 'nopreempt with state MASTER'],
     [11, 'auth_type AH'],
     [12, 'E-AUTH-INCOMPLETE'],
@@ -180,4 +182,36 @@ test('runImportKeepalived: stdout by default, usage errors, unreadable input', a
   assert.equal(await runImportKeepalived(['lvs.conf'], io), 1);
   assert.match(io.err, /E-NO-INSTANCES/);
   assert.match(io.err, /does NOT pass configtest/);
+});
+
+test('keepalived conditional lines (@id, @^id) follow the config id, like keepalived -i', () => {
+  const text = repoFile(FIX + 'samples/keepalived.conf.conditional_conf.conf');
+  const none = importKeepalived(text, 'c.conf');
+  assert.ok(none.unconverted.some((u) => u.text.startsWith('@high') && /pass --config-id ID/.test(u.reason)));
+  const high = importKeepalived(text, 'c.conf', { configId: 'high' });
+  const low = importKeepalived(text, 'c.conf', { configId: 'low' });
+  const prio = (r: typeof high) => parse(r.vrrpCf).config?.instances[0]?.priority;
+  assert.deepEqual([prio(high), prio(low)], [170, 85]);
+  assert.deepEqual(parse(high.vrrpCf).config?.scripts[0]?.script.argv, ['/etc/keepalived/scripts/check_high_VI_0.sh']);
+  assert.ok(high.unconverted.some((u) => u.text.startsWith('@low') && /another config id than high/.test(u.reason)));
+});
+
+test('keepalived\'s samples: AH on a MASTER starts BACKUP, old-style sync group members are reported, mcast_src_ip is the source address', () => {
+  const ssl = importKeepalived(repoFile(FIX + 'samples/keepalived.conf.SSL_GET.conf'), 's.conf');
+  assert.equal(parse(ssl.vrrpCf).config?.instances[0]?.initialState, 'BACKUP');
+  assert.ok(ssl.unconverted.some((u) => /auth_type AH/.test(u.reason)));
+  const lvs = importKeepalived(repoFile(FIX + 'samples/keepalived.conf.vrrp.lvs_syncd.conf'), 'l.conf');
+  assert.ok(lvs.unconverted.some((u) => u.text === 'VI_2' && /members belong in group/.test(u.reason)));
+  assert.deepEqual(parse(lvs.vrrpCf).config?.syncGroups, [], 'keepalived removes the empty group too');
+  const src = importKeepalived('vrrp_instance V {\n interface eth0\n virtual_router_id 1\n mcast_src_ip 10.0.0.5\n virtual_routes {\n }\n virtual_ipaddress {\n 10.0.0.1\n }\n}\n', 'm.conf');
+  assert.equal(parse(src.vrrpCf).config?.instances[0]?.unicastSrcIp, '10.0.0.5');
+  assert.match(src.unconverted[0]?.reason ?? '', /virtual_routes: haldir-vrrp has no equivalent keyword/, 'a real keyword gets no did-you-mean');
+});
+
+test('LVS-only keepalived samples: every virtual_server reported, nothing else lost', () => {
+  for (const f of ['keepalived.conf.IPv6.conf', 'keepalived.conf.virtual_server_group.conf']) {
+    const r = importKeepalived(repoFile(FIX + 'samples/' + f), f);
+    assert.ok(r.unconverted.some((u) => u.reason.includes('ldirectord.cf')), f);
+    assert.ok(r.unconverted.some((u) => u.reason.includes('E-NO-INSTANCES')), f);
+  }
 });
