@@ -410,7 +410,8 @@ function withFile<T extends { readonly source: SourceRef }>(x: T, file: string):
 
 export function parseVrrpConfig(text: string, file: string, options: VrrpParseOptions = {}): VrrpParseResult {
   const sink = new DiagnosticSink(file);
-  const scan = scanIni(text);
+  // A byte-order mark (Windows editors) would make ini read "[global]" as a key.
+  const scan = scanIni(text.startsWith('\uFEFF') ? text.slice(1) : text);
   reportScanNotes(scan, sink);
   const sections = collectSections(scan, sink);
   const reader = (s: NamedSection): SectionReader =>

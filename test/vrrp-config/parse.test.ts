@@ -244,3 +244,8 @@ test('the pair examples are consistent pairs: same VRIDs, VIPs and passwords, op
   const d1 = cfg('vrrp-dual-director1.cf');
   assert.deepEqual(d1.instances.map((i) => i.initialState), ['MASTER', 'BACKUP']);
 });
+
+test('CRLF line ends and a byte-order mark are read like plain LF files', () => {
+  const r = parse('\uFEFF' + MINIMAL.replaceAll('\n', '\r\n') + 'priority = 300\r\n');
+  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.line, d.column]), [['E-PRIORITY-RANGE', 5, 12]]);
+});
