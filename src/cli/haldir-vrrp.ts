@@ -11,7 +11,7 @@ import type { ServiceOptions } from '../vrrp/service.js';
 const USAGE = `usage: haldir-vrrp [-d] [--pidfile FILE] [CONFIG] start|stop|status [-v]|reload
        haldir-vrrp [CONFIG] configtest [--json]
        haldir-vrrp import-keepalived [ARGS...]   (see haldir-vrrp import-keepalived --help)
-  CONFIG defaults to ${DEFAULT_VRRP_CF}; -d runs in the foreground, logging to stdout.
+  CONFIG defaults to ${DEFAULT_VRRP_CF}; -d runs in the foreground, logging to stderr.
 `;
 
 const COMMANDS = new Set(['start', 'stop', 'status', 'reload', 'restart', 'configtest', 'import-keepalived']);

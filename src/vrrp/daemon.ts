@@ -378,6 +378,16 @@ export class VrrpDaemon {
           this.deps.alerts.send(transitionAlert(this.cfg.routerId, p.name, a.state, this.cfg.emails, this.deps.clock.wallNow()));
         }
         break;
+      case 'want-master': {
+        const group = this.cfg.syncGroups.find((g) => g.instances.includes(p.name));
+        const members = (group?.instances ?? [p.name]).map((n) => this.runners.get(n)).filter((x): x is Runner => !!x);
+        if (members.every((m) => m.state.state === 'MASTER' || m.state.wantMaster || m === r)) {
+          for (const m of members) {
+            if (m.state.state !== 'MASTER') queueMicrotask(() => this.dispatch(m, { type: 'sync', to: 'MASTER' }));
+          }
+        }
+        break;
+      }
       case 'transition': {
         this.deps.observer?.transition?.(p.name, a.from, a.to);
         if (r.cfg.lvsSyncInterface && a.to !== a.from) {

@@ -90,6 +90,7 @@ export function daemonConfigFrom(cfg: VrrpConfig, lookup: AddressLookup = osAddr
       garpMasterRefreshMs: i.garpMasterRefresh * 1000,
       garpMasterRefreshRepeat: 1,
       routerId: cfg.global.routerId,
+      syncGroup: i.syncGroup,
     };
     return {
       params,

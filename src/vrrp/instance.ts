@@ -52,6 +52,8 @@ export interface InstanceParams {
   garpMasterRefreshRepeat: number;
   /** keepalived's router_id, used in mail subjects. */
   routerId: string;
+  /** The vrrp_sync_group this instance belongs to: it only becomes MASTER with the group. */
+  syncGroup?: string;
 }
 
 export const PRIORITY_OWNER = 255;

@@ -27,6 +27,8 @@ export interface MachineState {
   readonly scriptOk: Readonly<Record<string, boolean>>;
   readonly interfaceUp: Readonly<Record<string, boolean>>;
   readonly lastTransition?: { from: VrrpState; to: VrrpState; at: number };
+  /** Sync group member whose Master_Down timer expired: ready to take over with the group. */
+  readonly wantMaster?: boolean;
   readonly stopped: boolean;
 }
 
@@ -49,7 +51,9 @@ export type Action =
   | { type: 'notify'; state: NotifyState; priority: number }
   | { type: 'mail'; state: 'MASTER' | 'BACKUP' | 'FAULT' }
   | { type: 'log'; level: 'info' | 'warn'; msg: string }
-  | { type: 'transition'; from: VrrpState; to: VrrpState; fromSync: boolean };
+  | { type: 'transition'; from: VrrpState; to: VrrpState; fromSync: boolean }
+  /** A sync group member is ready for MASTER; the group decides (keepalived vrrp_sync_can_goto_master). */
+  | { type: 'want-master' };
 
 export interface StepResult {
   state: MachineState;
@@ -122,6 +126,7 @@ export function step(prev: MachineState, ev: MachineEvent, now: number): StepRes
   const advertVips = (): VipSpec[] => [...s.params.vips, ...s.params.excludedVips];
 
   const transition = (to: VrrpState, fromSync: boolean): void => {
+    s.wantMaster = false;
     out.push({ type: 'transition', from: s.state, to, fromSync });
     s.lastTransition = { from: s.state, to, at: now };
     s.state = to;
@@ -228,6 +233,15 @@ export function step(prev: MachineState, ev: MachineEvent, now: number): StepRes
     }
     case 'tick': {
       if (s.state === 'BACKUP' && s.masterDownAt !== undefined && now >= s.masterDownAt) {
+        if (s.params.syncGroup !== undefined) {
+          // keepalived vrrp_sync_can_goto_master(): a member only takes over when every
+          // member wants to, which avoids thrashing; until then it keeps listening.
+          if (!s.wantMaster) log('Receive advertisement timeout');
+          s.wantMaster = true;
+          s.masterDownAt = now + downMs();
+          out.push({ type: 'want-master' });
+          break;
+        }
         log('Receive advertisement timeout');
         becomeMaster(false);
         break;
@@ -322,6 +336,7 @@ export function step(prev: MachineState, ev: MachineEvent, now: number): StepRes
         s.masterAddress = src;
         s.masterPriority = a.priority;
         s.masterDownAt = now + masterDownMs(s.params.version, ours, s.masterIntervalCs);
+        s.wantMaster = false;
       }
       // Otherwise a lower-priority master with preemption on: let Master_Down expire
       // (keepalived vrrp_state_backup logs each one the same way).

@@ -147,7 +147,7 @@ test('bad packets are counted per reason and never change state; a valid higher 
 });
 
 test('sync group: when one member is pushed to BACKUP the other follows; they take over together', async () => {
-  const { d, clock, ports } = setup([{ priority: 150 }, { priority: 150 }], { syncGroups: [{ name: 'G1', instances: ['VI_1', 'VI_2'] }] });
+  const { d, clock, ports } = setup([{ priority: 150, syncGroup: 'G1' }, { priority: 150, syncGroup: 'G1' }], { syncGroups: [{ name: 'G1', instances: ['VI_1', 'VI_2'] }] });
   d.start();
   assert.equal(ports.length, 1, 'one socket per interface and family');
   clock.advance(3500);
@@ -158,6 +158,20 @@ test('sync group: when one member is pushed to BACKUP the other follows; they ta
   await flush();
   assert.equal(d.machine('VI_1')!.state, 'BACKUP');
   assert.equal(d.machine('VI_2')!.state, 'BACKUP', 'VI_2 follows VI_1 although its own peer is silent');
+  // No thrashing: VI_2's timer keeps expiring, but it waits for VI_1, whose master lives.
+  for (let t = 0; t < 10; t++) {
+    ports[0]!.deliver(advertPacket(51, 200));
+    clock.advance(1000);
+    await flush();
+  }
+  assert.equal(d.machine('VI_2')!.state, 'BACKUP');
+  assert.equal(d.machine('VI_2')!.wantMaster, true);
+  assert.equal(d.machine('VI_1')!.lastTransition!.to, 'BACKUP', 'VI_1 never went MASTER in between');
+  // VI_1's master goes quiet: the whole group takes over together.
+  clock.advance(3700);
+  await flush();
+  assert.equal(d.machine('VI_1')!.state, 'MASTER');
+  assert.equal(d.machine('VI_2')!.state, 'MASTER');
   await d.shutdown();
 });
 
