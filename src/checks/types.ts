@@ -8,6 +8,11 @@ export interface CheckResult {
   /** Short human text: why it failed, or what succeeded ("HTTP 200", "connect ok"). */
   readonly message: string;
   readonly durationMs: number;
+  /**
+   * Longer operator text (errno, server reply...) when `message` must keep ldirectord's
+   * exact wording because it reaches the monitorfile (ldap, dns: "Response mismatch").
+   */
+  readonly detail?: string;
 }
 
 /** Everything a negotiate service check needs, already resolved from the config. */

@@ -8,7 +8,7 @@ import net from 'node:net';
 import type { Question } from 'dns-packet';
 import type { CheckResult, ServiceCheckContext } from '../types.js';
 import { dnsExchange } from './lib/dns-exchange.js';
-import { down, runCheck, up } from './lib/run-check.js';
+import { down, runCheck, up, type Verdict } from './lib/run-check.js';
 
 /** The question Net::DNS would ask for `request`. */
 export function dnsQuestion(request: string): Question {
@@ -46,21 +46,32 @@ export function matchingAnswer(answers: readonly AnswerLike[], receive: RegExp |
   return undefined;
 }
 
+/** check_dns's decision on a reply, in its own words (they reach the monitorfile). */
+export function dnsVerdict(reply: { rcode?: string; answers?: readonly AnswerLike[] }, asked: string, receive: RegExp | undefined): Verdict {
+  const rcode = reply.rcode ?? 'NOERROR';
+  const answers = reply.answers ?? [];
+  // Net::DNS search() returns nothing for an error rcode or an empty answer.
+  if (rcode !== 'NOERROR' || answers.length === 0) return down('Connection timed out', `${asked}: no answer (${rcode})`);
+  const hit = matchingAnswer(answers, receive);
+  if (!hit) {
+    const got = answers.map((a) => `${a.type} ${typeof a.data === 'string' ? a.data : '?'}`).join(', ');
+    const why = receive ? 'nothing matches receive' : 'no receive is set to match it against (set receive=)';
+    return down('Response mismatch', `${asked}: got ${got}; ${why}`);
+  }
+  return up('Success', `${asked}: ${hit}`);
+}
+
 export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<CheckResult> {
   const question = dnsQuestion(ctx.request);
   const transport = ctx.protocol === 'tcp' ? 'tcp' : 'udp';
-  return runCheck(ctx, signal, async (sig) => {
-    const reply = await dnsExchange(ctx.host, ctx.port, question, transport, sig);
-    const rcode = (reply as { rcode?: string }).rcode ?? 'NOERROR';
-    const answers = (reply.answers ?? []) as readonly AnswerLike[];
-    const asked = `${question.type} ${question.name} over ${transport}`;
-    if (rcode !== 'NOERROR' || answers.length === 0) return down(`DNS ${asked}: no answer (${rcode})`);
-    if (!ctx.receive) return down(`DNS ${asked}: answered, but no receive is set to match it against (set receive=)`);
-    const hit = matchingAnswer(answers, ctx.receive);
-    if (!hit) {
-      const got = answers.map((a) => `${a.type} ${typeof a.data === 'string' ? a.data : '?'}`).join(', ');
-      return down(`DNS ${asked}: response mismatch (got ${got})`);
-    }
-    return up(`DNS ${asked}: ${hit}`);
-  });
+  const asked = `${question.type} ${question.name} over ${transport}`;
+  return runCheck(
+    ctx,
+    signal,
+    async (sig) => {
+      const reply = await dnsExchange(ctx.host, ctx.port, question, transport, sig);
+      return dnsVerdict(reply as { rcode?: string; answers?: readonly AnswerLike[] }, asked, ctx.receive);
+    },
+    { failureWording: 'Connection timed out' },
+  );
 }

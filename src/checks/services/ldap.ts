@@ -10,12 +10,15 @@ import type { CheckResult, ServiceCheckContext } from '../types.js';
 import { describeError } from './lib/describe-error.js';
 import { alarmDeadline, down, runCheck, up, type Verdict } from './lib/run-check.js';
 
-/** ldirectord's decision on the DNs the base search returned. */
+/**
+ * ldirectord's decision on the DNs the base search returned. Messages are check_ldap's
+ * own words, because they reach the monitorfile; the specifics go to detail.
+ */
 export function ldapVerdict(dns: readonly string[], receive: RegExp | undefined): Verdict {
-  if (dns.length !== 1) return down(`LDAP: No answer received (${dns.length} entries, want exactly 1)`);
+  if (dns.length !== 1) return down('No answer received', `${dns.length} entries, want exactly 1`);
   const dn = dns[0] ?? '';
-  if (receive && !receive.test(dn)) return down(`LDAP: Response mismatch (DN ${dn})`);
-  return up(`LDAP: Success (${dn})`);
+  if (receive && !receive.test(dn)) return down('Response mismatch', `DN ${dn} does not match receive`);
+  return up('Success', `DN ${dn}`);
 }
 
 export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<CheckResult> {
@@ -49,15 +52,15 @@ export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<Ch
         else await client.bind('', '');
       } catch (err) {
         // Node socket errors carry a string errno code; LDAP result errors a numeric one.
-        if (typeof (err as { code?: unknown }).code === 'string') return down(`LDAP: Connection failed: ${describeError(err)}`);
-        return down(`LDAP: Bind failed${ctx.login && ctx.passwd ? ` as ${ctx.login}` : ' (anonymous)'}: ${describeError(err)}`);
+        if (typeof (err as { code?: unknown }).code === 'string') return down('Connection failed', describeError(err));
+        return down('Bind failed', `${ctx.login && ctx.passwd ? `as ${ctx.login}` : 'anonymous'}: ${describeError(err)}`);
       }
       let dns: string[];
       try {
         const res = await client.search(base, { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] });
         dns = res.searchEntries.map((e) => e.dn);
       } catch (err) {
-        return down(`LDAP: No answer received for base ${base}: ${describeError(err)}`);
+        return down('No answer received', `base ${base}: ${describeError(err)}`);
       }
       return ldapVerdict(dns, ctx.receive);
     } finally {
@@ -65,5 +68,5 @@ export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<Ch
       await client.unbind().catch(() => undefined);
       onAbort();
     }
-  }, { timeoutMs: alarmDeadline(ctx) });
+  }, { timeoutMs: alarmDeadline(ctx), failureWording: 'No answer received' });
 }

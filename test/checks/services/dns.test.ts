@@ -18,7 +18,7 @@ describe('dns question (Net::DNS search: addresses become PTR lookups)', () => {
   });
 });
 
-describe('dns check against dnsmasq', { timeout: 60_000 }, () => {
+describe('dns check against dnsmasq (messages in check_dns words, specifics in detail)', { timeout: 60_000 }, () => {
   let dns: DnsServer;
   before(async () => {
     dns = await startDnsmasq({ 'www.haldir.test': '10.9.8.7' });
@@ -34,36 +34,43 @@ describe('dns check against dnsmasq', { timeout: 60_000 }, () => {
         never(),
       );
       assert.equal(r.ok, true, `${protocol}: ${r.message}`);
-      assert.equal(r.message, `DNS A www.haldir.test over ${protocol}: A 10.9.8.7`);
+      assert.equal(r.message, 'Success');
+      assert.equal(r.detail, `A www.haldir.test over ${protocol}: A 10.9.8.7`);
     }
   });
 
   it('is up when the PTR answer for an address matches receive', async () => {
     const r = await check(makeCtx({ service: 'dns', port: dns.port, request: '/10.9.8.7', receive: /www\.haldir/ }), never());
     assert.equal(r.ok, true, r.message);
-    assert.match(r.message, /PTR www\.haldir\.test$/);
+    assert.equal(r.message, 'Success');
+    assert.match(r.detail ?? '', /PTR www\.haldir\.test$/);
   });
 
   it('is down on a mismatch, an unknown name, or no receive at all', async () => {
     const mismatch = await check(makeCtx({ service: 'dns', port: dns.port, request: '/www.haldir.test', receive: /10\.0\.0\.1/ }), never());
     assert.equal(mismatch.ok, false);
-    assert.match(mismatch.message, /response mismatch \(got A 10\.9\.8\.7\)/);
+    assert.equal(mismatch.message, 'Response mismatch');
+    assert.match(mismatch.detail ?? '', /got A 10\.9\.8\.7; nothing matches receive/);
     const unknown = await check(makeCtx({ service: 'dns', port: dns.port, request: '/nope.haldir.test', receive: /./ }), never());
     assert.equal(unknown.ok, false);
-    assert.match(unknown.message, /no answer/);
+    assert.equal(unknown.message, 'Connection timed out');
+    assert.match(unknown.detail ?? '', /no answer \((REFUSED|NXDOMAIN)\)/);
     const noReceive = await check(makeCtx({ service: 'dns', port: dns.port, request: '/www.haldir.test' }), never());
     assert.equal(noReceive.ok, false);
-    assert.match(noReceive.message, /no receive is set/);
+    assert.equal(noReceive.message, 'Response mismatch');
+    assert.match(noReceive.detail ?? '', /no receive is set/);
   });
 
   it('is down when nothing listens (tcp refused; udp unanswered or refused)', async () => {
     const port = await freePort();
     const tcp = await check(makeCtx({ service: 'dns', port, protocol: 'tcp', request: '/a.test', receive: /./ }), never());
     assert.equal(tcp.ok, false);
-    assert.match(tcp.message, /ECONNREFUSED/);
+    assert.equal(tcp.message, 'Connection timed out');
+    assert.match(tcp.detail ?? '', /ECONNREFUSED/);
     const udp = await check(makeCtx({ service: 'dns', port, protocol: 'udp', request: '/a.test', receive: /./, timeoutMs: 500 }), never());
     assert.equal(udp.ok, false);
-    assert.match(udp.message, /ECONNREFUSED|no answer within/);
+    assert.equal(udp.message, 'Connection timed out');
+    assert.match(udp.detail ?? '', /ECONNREFUSED|no answer within/);
   });
 
   it('is down at the timeout when the server never answers, and retransmits over udp', async () => {
@@ -72,14 +79,16 @@ describe('dns check against dnsmasq', { timeout: 60_000 }, () => {
     try {
       const u = await check(makeCtx({ service: 'dns', port: udpHole.port, request: '/a.test', receive: /./, timeoutMs: 1500 }), never());
       assert.equal(u.ok, false);
-      assert.match(u.message, /no answer within 1500 ms/);
+      assert.equal(u.message, 'Connection timed out');
+      assert.equal(u.detail, 'no answer within 1500 ms');
       assert.ok(udpHole.received() >= 2, `expected a retransmission, saw ${udpHole.received()} queries`);
       const t = await check(
         makeCtx({ service: 'dns', port: tcpHole.port, protocol: 'tcp', request: '/a.test', receive: /./, timeoutMs: 300 }),
         never(),
       );
       assert.equal(t.ok, false);
-      assert.match(t.message, /no answer within 300 ms/);
+      assert.equal(t.message, 'Connection timed out');
+      assert.equal(t.detail, 'no answer within 300 ms');
     } finally {
       await udpHole.stop();
       await tcpHole.stop();

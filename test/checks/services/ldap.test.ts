@@ -7,7 +7,7 @@ import { freeTcpPort } from '../../helpers/servers/ports.js';
 import { type LdapServer, startSlapd } from '../../helpers/servers/slapd.js';
 import { makeCtx, never } from './context.js';
 
-describe('ldap check against slapd', { timeout: 60_000 }, () => {
+describe('ldap check against slapd (messages in check_ldap words, specifics in detail)', { timeout: 60_000 }, () => {
   let dir: LdapServer;
   before(async () => {
     dir = await startSlapd();
@@ -24,7 +24,8 @@ describe('ldap check against slapd', { timeout: 60_000 }, () => {
     for (const v of both()) {
       const r = await check(makeCtx({ ...v, request: `/ou=people,${dir.suffix}` }), never());
       assert.equal(r.ok, true, `${v.service}: ${r.message}`);
-      assert.equal(r.message, `LDAP: Success (ou=people,${dir.suffix})`);
+      assert.equal(r.message, 'Success');
+      assert.equal(r.detail, `DN ou=people,${dir.suffix}`);
     }
   });
 
@@ -41,22 +42,25 @@ describe('ldap check against slapd', { timeout: 60_000 }, () => {
   it('is down on a DN mismatch, a missing base entry, or wrong credentials', async () => {
     const mismatch = await check(makeCtx({ service: 'ldap', port: dir.ldap, request: `/ou=people,${dir.suffix}`, receive: /ou=hosts/ }), never());
     assert.equal(mismatch.ok, false);
-    assert.match(mismatch.message, /Response mismatch/);
+    assert.equal(mismatch.message, 'Response mismatch');
     const missing = await check(makeCtx({ service: 'ldap', port: dir.ldap, request: `/ou=nobody,${dir.suffix}` }), never());
     assert.equal(missing.ok, false);
-    assert.match(missing.message, /No answer received/);
+    assert.equal(missing.message, 'No answer received');
+    assert.match(missing.detail ?? '', /^base ou=nobody/);
     const badpw = await check(
       makeCtx({ service: 'ldaps', port: dir.ldaps, request: `/${dir.suffix}`, login: dir.adminDn, passwd: 'wrong' }),
       never(),
     );
     assert.equal(badpw.ok, false);
-    assert.match(badpw.message, /Bind failed as cn=admin/);
+    assert.equal(badpw.message, 'Bind failed');
+    assert.match(badpw.detail ?? '', /^as cn=admin/);
   });
 
   it('is down when nothing listens', async () => {
     const r = await check(makeCtx({ service: 'ldap', port: await freeTcpPort(), request: `/${dir.suffix}` }), never());
     assert.equal(r.ok, false);
-    assert.match(r.message, /Connection failed: .*ECONNREFUSED/);
+    assert.equal(r.message, 'Connection failed');
+    assert.match(r.detail ?? '', /ECONNREFUSED/);
   });
 
   it('is down at the timeout when the server never answers (plain and during TLS)', async () => {
@@ -69,7 +73,8 @@ describe('ldap check against slapd', { timeout: 60_000 }, () => {
           never(),
         );
         assert.equal(r.ok, false);
-        assert.match(r.message, /no answer within 400 ms/);
+        assert.equal(r.message, 'No answer received');
+        assert.equal(r.detail, 'no answer within 400 ms');
         assert.ok(r.durationMs < 3000);
       }
     } finally {

@@ -63,6 +63,26 @@ describe('runCheck', () => {
     assert.equal(pre.message, 'check aborted');
   });
 
+  it('failureWording keeps ldirectord\'s message for timeouts and thrown errors, with the reason in detail', async () => {
+    const clock = new ManualClock();
+    const pending = runCheck(ctx, never(), () => new Promise(() => undefined), { clock, timeoutMs: 100, failureWording: 'No answer received' });
+    clock.advance(100);
+    assert.deepEqual(await pending, { ok: false, message: 'No answer received', durationMs: 100, detail: 'no answer within 100 ms' });
+    const thrown = await runCheck(
+      ctx,
+      never(),
+      async () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:53');
+      },
+      { failureWording: 'Connection timed out' },
+    );
+    assert.equal(thrown.message, 'Connection timed out');
+    assert.equal(thrown.detail, 'connect ECONNREFUSED 127.0.0.1:53');
+    const decided = await runCheck(ctx, never(), async () => down('Response mismatch', 'got A 10.0.0.1'), { failureWording: 'x' });
+    assert.equal(decided.message, 'Response mismatch');
+    assert.equal(decided.detail, 'got A 10.0.0.1');
+  });
+
   it('alarmDeadline is the smaller of negotiatetimeout and checktimeout', () => {
     assert.equal(alarmDeadline(makeCtx({ service: 'ldap', port: 389, timeoutMs: 30_000, checkTimeoutMs: 5000 })), 5000);
     assert.equal(alarmDeadline(makeCtx({ service: 'ldap', port: 389, timeoutMs: 3000, checkTimeoutMs: 5000 })), 3000);

@@ -10,10 +10,12 @@ import { describeError } from './describe-error.js';
 export interface Verdict {
   readonly ok: boolean;
   readonly message: string;
+  readonly detail?: string;
 }
 
-export const up = (message: string): Verdict => ({ ok: true, message });
-export const down = (message: string): Verdict => ({ ok: false, message });
+export const up = (message: string, detail?: string): Verdict => (detail === undefined ? { ok: true, message } : { ok: true, message, detail });
+export const down = (message: string, detail?: string): Verdict =>
+  detail === undefined ? { ok: false, message } : { ok: false, message, detail };
 
 const defaultClock = systemClock({ unref: true });
 
@@ -27,6 +29,11 @@ export interface RunCheckOptions {
   /** Deadline in ms; ctx.timeoutMs (negotiatetimeout) when not given. */
   readonly timeoutMs?: number;
   readonly clock?: Clock;
+  /**
+   * ldirectord's fixed message for a check that timed out, was aborted or threw (ldap:
+   * "No answer received", dns: "Connection timed out"); the explanation goes to detail.
+   */
+  readonly failureWording?: string;
 }
 
 /** ldap and radius: ldirectord's checktimeout alarm around a negotiatetimeout client. */
@@ -45,6 +52,7 @@ export async function runCheck(
   const start = clock.now();
   const controller = new AbortController();
   let stopped: Verdict | undefined;
+  let bodyThrew = false;
   let wake: (() => void) | undefined;
   const stoppedEarly = new Promise<void>((resolve) => {
     wake = resolve;
@@ -65,16 +73,23 @@ export async function runCheck(
     const settled = await Promise.race([
       body(controller.signal).then(
         (v) => v,
-        (err: unknown) => down(describeError(err)),
+        (err: unknown) => {
+          bodyThrew = true;
+          return down(describeError(err));
+        },
       ),
       stoppedEarly.then(() => undefined),
     ]);
     // An abort wins over whatever error the body raised while being torn down.
     verdict = stopped ?? settled ?? down('check aborted');
+    if (opts.failureWording !== undefined && (stopped || bodyThrew)) verdict = down(opts.failureWording, verdict.message);
   } finally {
     clock.clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);
     controller.abort(new Error('check finished'));
   }
-  return { ok: verdict.ok, message: verdict.message, durationMs: Math.max(0, clock.now() - start) };
+  const durationMs = Math.max(0, clock.now() - start);
+  return verdict.detail === undefined
+    ? { ok: verdict.ok, message: verdict.message, durationMs }
+    : { ok: verdict.ok, message: verdict.message, durationMs, detail: verdict.detail };
 }
