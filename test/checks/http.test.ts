@@ -227,7 +227,7 @@ describe('negotiate https', () => {
   });
 
   it('works over ::1 without sending an IP literal as SNI', async () => {
-    let sni: string | false | undefined;
+    let sni: string | false | null | undefined;
     const srv = await startHttps((req, res) => {
       sni = (req.socket as import('node:tls').TLSSocket).servername;
       res.end('v6 secure');
