@@ -279,7 +279,7 @@ export function step(prev: MachineState, ev: MachineEvent, now: number): StepRes
     case 'sync': {
       if (s.stopped || s.state === ev.to) break;
       if (ev.to === 'FAULT') enterFault(true);
-      else if (s.state === 'FAULT') break; // a faulty member stays in FAULT
+      else if (s.state === 'FAULT' && prio() <= 0) break; // faulty itself: stays in FAULT
       else if (ev.to === 'MASTER') becomeMaster(true);
       else becomeBackup(true);
       break;

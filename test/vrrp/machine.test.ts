@@ -283,8 +283,14 @@ test('sync groups: a member changing on its own drags the others; sync-caused ch
   assert.ok(acts.some((a) => a.type === 'transition' && a.fromSync));
   m.feed({ type: 'sync', to: 'FAULT' });
   assert.equal(m.s.state, 'FAULT');
-  m.feed({ type: 'sync', to: 'MASTER' });
-  assert.equal(m.s.state, 'FAULT', 'a faulty member stays in FAULT');
+  m.feed({ type: 'sync', to: 'BACKUP' });
+  assert.equal(m.s.state, 'BACKUP', 'faulted only by the group, it follows the group out of FAULT');
+  const faulty = new Sim(params({ name: 'VI_3', trackScripts: [{ name: 'chk', weight: 0 }] }));
+  faulty.feed({ type: 'start' });
+  faulty.feed({ type: 'track', kind: 'script', name: 'chk', ok: false });
+  assert.equal(faulty.s.state, 'FAULT');
+  faulty.feed({ type: 'sync', to: 'MASTER' });
+  assert.equal(faulty.s.state, 'FAULT', 'a member faulty itself stays in FAULT');
 });
 
 test('reconfigure as MASTER: a VIP change applies without a failover', () => {
