@@ -52,8 +52,14 @@ export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<Ch
         else await client.bind('', '');
       } catch (err) {
         // Node socket errors carry a string errno code; LDAP result errors a numeric one.
-        if (typeof (err as { code?: unknown }).code === 'string') return down('Connection failed', describeError(err));
-        return down('Bind failed', `${ctx.login && ctx.passwd ? `as ${ctx.login}` : 'anonymous'}: ${describeError(err)}`);
+        // check_ldap's `return` inside its eval only leaves the eval: after logging
+        // "Connection failed" / "Bind failed" it goes on to log "No answer received",
+        // which is the final word. haldir reports that one (with the cause in detail).
+        if (typeof (err as { code?: unknown }).code === 'string') {
+          return down('No answer received', `Connection failed: ${describeError(err)}`);
+        }
+        const who = ctx.login && ctx.passwd ? `as ${ctx.login}` : 'anonymous';
+        return down('No answer received', `Bind failed ${who}: ${describeError(err)}`);
       }
       let dns: string[];
       try {

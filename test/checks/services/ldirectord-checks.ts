@@ -58,8 +58,8 @@ function harness(): string {
 no strict; no warnings;
 use Socket; use Socket6 qw(inet_pton inet_ntop); use JSON::PP;
 $SERVICE_UP = 0; $SERVICE_DOWN = 1; $DEBUG = 0;
-our $VERDICT;
-sub service_set { my ($v, $r, $state) = @_; $VERDICT = $state; }
+our ($VERDICT, $MSG);
+sub service_set { my ($v, $r, $state, $flags, $msg) = @_; $VERDICT = $state; $MSG = $msg; }
 sub ld_debug {}
 sub ld_log {}
 ${subs.join('\n')}
@@ -68,7 +68,7 @@ my %args = %{decode_json('${JSON.stringify(Object.fromEntries(Object.entries(LD_
 my %subs = %{decode_json('${JSON.stringify(Object.fromEntries(Object.entries(LD_SUB).map(([k, v]) => [k, v.sub])))}')};
 my @out;
 for my $c (@{$in->{cases}}) {
-  $VERDICT = 'none';
+  $VERDICT = 'none'; $MSG = undef;
   my $t0 = time;
   my $name = $subs{$c->{v}{service}};
   my @extra = defined $args{$c->{v}{service}} ? ($args{$c->{v}{service}}) : ();
@@ -76,14 +76,20 @@ for my $c (@{$in->{cases}}) {
   alarm 0;
   print STDERR "case $name: $@" if $@;
   print STDERR "time $c->{v}{service} $c->{r}{port}: ", time - $t0, "\n" if $ENV{HALDIR_LD_DEBUG};
-  push @out, $VERDICT;
+  push @out, { state => $VERDICT, message => $MSG };
 }
 open(my $fh, '>', $in->{out}) or die; print $fh encode_json(\\@out); close $fh;
 `;
 }
 
-/** ldirectord's verdicts ('up' | 'down'), in case order. */
-export async function ldirectordVerdicts(cases: readonly LdCase[]): Promise<string[]> {
+/** What ldirectord's service_set was told: 'up' | 'down' ('none' if never called), and its message. */
+export interface LdVerdict {
+  readonly state: string;
+  readonly message: string | null;
+}
+
+/** ldirectord's verdicts, in case order. */
+export async function ldirectordVerdicts(cases: readonly LdCase[]): Promise<LdVerdict[]> {
   const dir = mkdtempSync(join(tmpdir(), 'haldir-ldchecks-'));
   try {
     const script = join(dir, 'checks.pl');
@@ -97,7 +103,7 @@ export async function ldirectordVerdicts(cases: readonly LdCase[]): Promise<stri
     child.stdin?.end(JSON.stringify({ cases, out }));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     if (code !== 0) throw new Error(`ldirectord harness exited ${code}:\n${err}`);
-    return JSON.parse(readFileSync(out, 'utf8')) as string[];
+    return JSON.parse(readFileSync(out, 'utf8')) as LdVerdict[];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
