@@ -1,0 +1,93 @@
+// [global] -> VrrpGlobal, and the split-brain settings instances inherit from it.
+
+import type { AddressFamily } from '../config/model.js';
+import {
+  VRRP_DEFAULTS,
+  type CommandLine,
+  type SplitBrainAction,
+  type SplitBrainSettings,
+  type VrrpGlobal,
+  type VrrpVersion,
+} from './model.js';
+import { SectionReader } from './section-reader.js';
+import {
+  isValueError,
+  parseAddress,
+  parseEmail,
+  parseEmailList,
+  parseHostPort,
+  splitCommand,
+  type Parsed,
+} from './values.js';
+
+export function command(r: SectionReader, key: string): CommandLine | undefined {
+  return r.parsed(key, splitCommand)?.value;
+}
+
+function parseSplitBrainAction(v: string): Parsed<SplitBrainAction> {
+  const s = v.trim();
+  if (s === 'alert' || s === 'yield') return { ok: { kind: s } };
+  if (s.startsWith('script:')) {
+    const c = splitCommand(s.slice('script:'.length));
+    return isValueError(c) ? c : { ok: { kind: 'script', command: c.ok } };
+  }
+  return { error: 'E-BAD-ENUM', message: `expected alert, yield or script:/path/to/command, got "${v}"` };
+}
+
+export function splitBrain(r: SectionReader, inherited: SplitBrainSettings): SplitBrainSettings {
+  const port = VRRP_DEFAULTS.statusPort;
+  return {
+    peer: r.parsed('peer', (v) => parseHostPort(v, port))?.value ?? inherited.peer,
+    statusListen: r.parsed('status_listen', (v) => parseHostPort(v, port))?.value ?? inherited.statusListen,
+    splitBrainAction: r.parsed('split_brain_action', parseSplitBrainAction)?.value ?? inherited.splitBrainAction,
+    notifySplitBrain: command(r, 'notify_split_brain') ?? inherited.notifySplitBrain,
+  };
+}
+
+function multicastGroup(r: SectionReader, key: string, family: AddressFamily, def: string): string {
+  const a = r.parsed(key, parseAddress);
+  if (!a) return def;
+  const isMcast = family === 'inet' ? /^2(2[4-9]|3\d)\./.test(a.value.address) : /^ff/i.test(a.value.address);
+  if (a.value.family !== family || !isMcast) {
+    r.report('E-BAD-ADDRESS', `${key} must be an ${family === 'inet' ? 'IPv4 (224.0.0.0/4)' : 'IPv6 (ff00::/8)'} multicast address, got "${a.value.address}"`, a.entry);
+    return def;
+  }
+  return a.value.address;
+}
+
+export function readGlobal(r: SectionReader | undefined, hostname: string): VrrpGlobal {
+  const noSplitBrain: SplitBrainSettings = { peer: undefined, statusListen: undefined, splitBrainAction: { kind: 'alert' }, notifySplitBrain: undefined };
+  if (!r) {
+    return {
+      routerId: hostname, emailalert: [], emailalertfrom: undefined, smtp: undefined,
+      smtpConnectTimeout: VRRP_DEFAULTS.smtpConnectTimeout, smtpuser: undefined, smtppasswd: undefined, smtptls: 'none',
+      mcastGroup4: VRRP_DEFAULTS.mcastGroup4, mcastGroup6: VRRP_DEFAULTS.mcastGroup6, version: VRRP_DEFAULTS.version,
+      smtpAlert: false, source: undefined, ...noSplitBrain,
+    };
+  }
+  const emails = r.texts('emailalert').flatMap((t) => {
+    const p = parseEmailList(t.value);
+    if (isValueError(p)) {
+      r.report(p.error, `emailalert: ${p.message}`, t.entry);
+      return [];
+    }
+    return p.ok;
+  });
+  const version = r.oneOf('vrrp_version', ['2', '3'] as const);
+  return {
+    routerId: r.text('router_id')?.value ?? hostname,
+    emailalert: emails,
+    emailalertfrom: r.parsed('emailalertfrom', parseEmail)?.value,
+    smtp: r.parsed('smtp', (v) => parseHostPort(v.replace(/^(\S+)\s+(\d+)$/, '$1:$2'), VRRP_DEFAULTS.smtpPort))?.value,
+    smtpConnectTimeout: r.integer('smtp_connect_timeout', 1, 3600)?.value ?? VRRP_DEFAULTS.smtpConnectTimeout,
+    smtpuser: r.text('smtpuser')?.value,
+    smtppasswd: r.entry('smtppasswd')?.value,
+    smtptls: r.oneOf('smtptls', ['none', 'starttls', 'tls'] as const)?.value ?? 'none',
+    mcastGroup4: multicastGroup(r, 'vrrp_mcast_group4', 'inet', VRRP_DEFAULTS.mcastGroup4),
+    mcastGroup6: multicastGroup(r, 'vrrp_mcast_group6', 'inet6', VRRP_DEFAULTS.mcastGroup6),
+    version: version ? (Number(version.value) as VrrpVersion) : VRRP_DEFAULTS.version,
+    smtpAlert: r.flag('smtp_alert')?.value ?? false,
+    source: undefined,
+    ...splitBrain(r, noSplitBrain),
+  };
+}
