@@ -75,6 +75,28 @@ function commandText(s: KaStatement): string {
   return only ? only.text : s.rest;
 }
 
+/** keepalived VIP options vrrp.cf has (ip addr's dev/label/scope/brd); the rest are dropped and reported. */
+const VIP_OPTIONS_WITH_VALUE = new Set(['dev', 'label', 'scope', 'brd', 'broadcast']);
+/** keepalived VIP options that take a value haldir does not use. */
+const VIP_UNSUPPORTED_WITH_VALUE = new Set(['peer', 'preferred_lft', 'valid_lft', 'track_group', 'metric']);
+
+function vipOptions(words: readonly string[]): { kept: string[]; dropped: string[] } {
+  const kept: string[] = [];
+  const dropped: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] ?? '';
+    const value = words[i + 1];
+    if (VIP_OPTIONS_WITH_VALUE.has(w) && value !== undefined) {
+      kept.push(w, value);
+      i++;
+    } else if (VIP_UNSUPPORTED_WITH_VALUE.has(w) && value !== undefined) {
+      dropped.push(w, value);
+      i++;
+    } else dropped.push(w);
+  }
+  return { kept, dropped };
+}
+
 function lineEntries(s: KaStatement): string[] {
   return (s.children ?? []).map((c) => [c.keyword, ...c.args.map((a) => a.text)].join(' '));
 }
@@ -183,7 +205,11 @@ function convertInstance(s: KaStatement, e: Emitter, defaultVersion: string): vo
         break;
       case 'virtual_ipaddress':
       case 'virtual_ipaddress_excluded':
-        for (const v of c.children ?? []) e.set(`${c.keyword}[]`, [v.keyword, ...v.args.map((a) => a.text)].join(' '), v);
+        for (const v of c.children ?? []) {
+          const { kept, dropped } = vipOptions(v.args.map((a) => a.text));
+          e.set(`${c.keyword}[]`, [v.keyword, ...kept].join(' '), v);
+          if (dropped.length > 0) e.skip(v, `virtual address options ${dropped.join(' ')}: ${NOT_SUPPORTED} (the address itself is converted)`);
+        }
         break;
       case 'unicast_peer':
         for (const p of c.children ?? []) {

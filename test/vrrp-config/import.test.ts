@@ -215,3 +215,10 @@ test('LVS-only keepalived samples: every virtual_server reported, nothing else l
     assert.ok(r.unconverted.some((u) => u.reason.includes('E-NO-INSTANCES')), f);
   }
 });
+
+test('virtual addresses keep dev/label/scope/brd; keepalived-only options are dropped and reported, not the address', () => {
+  const r = importKeepalived('vrrp_instance V {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  10.0.0.1/24 dev eth1 no_track preferred_lft 0 label eth1:7\n  10.0.0.2\n }\n}\n', 'v.conf');
+  const i = parse(r.vrrpCf).config?.instances[0];
+  assert.deepEqual(i?.vips.map((v) => [v.address, v.prefix, v.dev, v.label]), [['10.0.0.1', 24, 'eth1', 'eth1:7'], ['10.0.0.2', 32, undefined, undefined]]);
+  assert.deepEqual(r.unconverted.map((u) => [u.line, u.reason.split(':')[0]]), [[5, 'virtual address options no_track preferred_lft 0']]);
+});
