@@ -131,7 +131,7 @@ export class VrrpDaemon {
         r.portKey = portKeyOf(ic.params);
       } else fresh.push(this.addRunner(ic));
     }
-    this.syncPorts();
+    this.syncPorts(true); // a missing interface is retried, never half-applies a reload
     for (const ic of config.instances) {
       const r = this.runners.get(ic.params.name)!;
       if (!fresh.includes(r)) this.dispatch(r, { type: 'reconfigure', params: ic.params });

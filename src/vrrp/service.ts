@@ -77,7 +77,23 @@ export async function runStart(o: ServiceOptions): Promise<number> {
     // Detach: re-run ourselves as a session leader with no terminal; logs go to syslog.
     const args = process.argv.slice(1).filter((a) => a !== 'start');
     const child = spawn(process.execPath, [...args, '--background-child', 'start'], { detached: true, stdio: 'ignore' });
+    // Report success only once the child has written its pid file (its sockets are open).
+    const started = await new Promise<number | 'ok'>((resolve) => {
+      const end = Date.now() + 10_000;
+      child.once('exit', (code) => resolve(code ?? 1));
+      const poll = (): void => {
+        const s = readPidState(pidFile, PROGRAM);
+        if (s.kind === 'running' && s.pid === child.pid) return resolve('ok');
+        if (Date.now() > end) return resolve('ok');
+        setTimeout(poll, 50);
+      };
+      poll();
+    });
     child.unref();
+    if (started !== 'ok') {
+      err(`${PROGRAM}: failed to start for ${o.configPath} (exit ${started}); see syslog or run with -d\n`);
+      return 1;
+    }
     out(`Starting ${PROGRAM} for ${basename(o.configPath)}\n`);
     return 0;
   }

@@ -37,6 +37,11 @@ test('start (background), status -v, reload without failover, stop', { skip }, a
     }
   };
   try {
+    // A start that cannot work (no such interface) is reported, not claimed.
+    writeFileSync(cf, vrrpCf(spec, 'cli').replace('interface = eth0', 'interface = nope0'));
+    const failed = await cli('start');
+    assert.equal(failed.code, 1);
+    assert.match(failed.err, /failed to start/);
     writeFileSync(cf, vrrpCf(spec, 'cli'));
     assert.equal((await cli('status')).code, 3, 'stopped: LSB exit 3');
     const s = await cli('start');
