@@ -6,6 +6,7 @@ import { startTcpBlackhole, startUdpBlackhole } from '../../helpers/servers/blac
 import { type DnsServer, startDnsmasq } from '../../helpers/servers/dnsmasq.js';
 import { freePort } from '../../helpers/servers/ports.js';
 import { makeCtx, never } from './context.js';
+import { needsRoot } from '../../helpers/servers/root.js';
 
 describe('dns question (Net::DNS search: addresses become PTR lookups)', () => {
   it('asks A for names and PTR for IPv4/IPv6 addresses', () => {
@@ -18,7 +19,7 @@ describe('dns question (Net::DNS search: addresses become PTR lookups)', () => {
   });
 });
 
-describe('dns check against dnsmasq (messages in check_dns words, specifics in detail)', { timeout: 60_000 }, () => {
+describe('dns check against dnsmasq (messages in check_dns words, specifics in detail)', { timeout: 60_000, skip: needsRoot }, () => {
   let dns: DnsServer;
   before(async () => {
     dns = await startDnsmasq({ 'www.haldir.test': '10.9.8.7' });

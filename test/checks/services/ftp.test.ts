@@ -6,8 +6,9 @@ import { startTcpBlackhole } from '../../helpers/servers/blackhole.js';
 import { freeTcpPort } from '../../helpers/servers/ports.js';
 import { type FtpServer, startVsftpd } from '../../helpers/servers/vsftpd.js';
 import { makeCtx, never } from './context.js';
+import { needsRoot } from '../../helpers/servers/root.js';
 
-describe('ftp check against vsftpd', { timeout: 60_000 }, () => {
+describe('ftp check against vsftpd', { timeout: 60_000, skip: needsRoot }, () => {
   let ftp: FtpServer;
   before(async () => {
     ftp = await startVsftpd({ 'health.txt': 'status: ALIVE\n' });

@@ -6,8 +6,9 @@ import { startTcpBlackhole } from '../../helpers/servers/blackhole.js';
 import { freeTcpPort } from '../../helpers/servers/ports.js';
 import { type LdapServer, startSlapd } from '../../helpers/servers/slapd.js';
 import { makeCtx, never } from './context.js';
+import { needsRoot } from '../../helpers/servers/root.js';
 
-describe('ldap check against slapd (messages in check_ldap words, specifics in detail)', { timeout: 60_000 }, () => {
+describe('ldap check against slapd (messages in check_ldap words, specifics in detail)', { timeout: 60_000, skip: needsRoot }, () => {
   let dir: LdapServer;
   before(async () => {
     dir = await startSlapd();

@@ -21,6 +21,7 @@ import { startSlapd } from '../../helpers/servers/slapd.js';
 import { startVsftpd } from '../../helpers/servers/vsftpd.js';
 import { makeCtx, never } from './context.js';
 import { type LdCase, ldirectordVerdicts } from './ldirectord-checks.js';
+import { needsRoot } from '../../helpers/servers/root.js';
 
 interface Case {
   readonly name: string;
@@ -87,7 +88,7 @@ async function startMiniImap(host: string, port: number): Promise<{ stop(): Prom
   };
 }
 
-describe('service checks side by side with ldirectord 4.12', { timeout: 300_000 }, () => {
+describe('service checks side by side with ldirectord 4.12', { timeout: 300_000, skip: needsRoot }, () => {
   const stops: Array<() => Promise<void>> = [];
   const cases: Case[] = [];
   before(async () => {

@@ -10,8 +10,9 @@ import { startTcpBlackhole } from '../../helpers/servers/blackhole.js';
 import { type DovecotServer, startDovecot } from '../../helpers/servers/dovecot.js';
 import { freeTcpPort } from '../../helpers/servers/ports.js';
 import { makeCtx, never } from './context.js';
+import { needsRoot } from '../../helpers/servers/root.js';
 
-describe('pop/imap checks against dovecot', { timeout: 120_000 }, () => {
+describe('pop/imap checks against dovecot', { timeout: 120_000, skip: needsRoot }, () => {
   let dc: DovecotServer;
   before(async () => {
     dc = await startDovecot();

@@ -6,8 +6,9 @@ import { startUdpBlackhole } from '../../helpers/servers/blackhole.js';
 import { type RadiusServer, startFreeradius } from '../../helpers/servers/freeradius.js';
 import { freePort } from '../../helpers/servers/ports.js';
 import { makeCtx, never } from './context.js';
+import { needsRoot } from '../../helpers/servers/root.js';
 
-describe('radius check against freeradius', { timeout: 60_000 }, () => {
+describe('radius check against freeradius', { timeout: 60_000, skip: needsRoot }, () => {
   let rad: RadiusServer;
   before(async () => {
     rad = await startFreeradius();

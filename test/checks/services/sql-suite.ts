@@ -7,6 +7,7 @@ import type { ServiceCheck, ServiceCheckContext } from '../../../src/checks/type
 import { startTcpBlackhole } from '../../helpers/servers/blackhole.js';
 import { freeTcpPort } from '../../helpers/servers/ports.js';
 import { makeCtx, never } from './context.js';
+import { needsRoot } from '../../helpers/servers/root.js';
 
 export interface SqlServer {
   readonly port: number;
@@ -28,7 +29,7 @@ export interface SqlSuite {
 }
 
 export function describeSqlCheck(s: SqlSuite): void {
-  describe(`${s.service} check against ${s.server}`, { timeout: 120_000 }, () => {
+  describe(`${s.service} check against ${s.server}`, { timeout: 120_000, skip: needsRoot }, () => {
     let db: SqlServer;
     before(async () => {
       db = await s.start();
