@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import ini from 'ini';
 import { scanIni } from '../../src/vrrp-config/ini-scan.js';
+import { importKeepalived } from '../../src/vrrp-config/import-keepalived.js';
 import { parse, repoFile } from './helpers.js';
 
 const lineArb = fc.oneof(
@@ -94,5 +95,40 @@ test('mutated real configs never crash the parser', () => {
       checkResult(text);
     }),
     { numRuns: 500 },
+  );
+});
+
+test('import-keepalived on mutated keepalived.conf files never crashes, and its output always passes configtest', () => {
+  const seeds = ['every-block.conf', 'edge-cases.conf', 'seed000-director2-missing-brace.conf', 'samples/keepalived.conf.vrrp.sync.conf'].map(
+    (f) => repoFile(`test/fixtures/keepalived/${f}`),
+  );
+  const mutation = fc.record({
+    seed: fc.nat(seeds.length - 1),
+    ops: fc.array(
+      fc.record({ at: fc.nat(), kind: fc.constantFrom('delete', 'insert', 'dupline', 'dropline'), ch: fc.constantFrom('{', '}', '"', '!', '#', ';', '\n', ' ', 'x', '.', '0', ':', '@', 'weight 300', 'priority 0', 'state MASTER', 'nopreempt') }),
+      { minLength: 1, maxLength: 10 },
+    ),
+  });
+  fc.assert(
+    fc.property(mutation, ({ seed, ops }) => {
+      let text = seeds[seed] ?? '';
+      for (const op of ops) {
+        const at = text.length === 0 ? 0 : op.at % text.length;
+        if (op.kind === 'delete') text = text.slice(0, at) + text.slice(at + 1);
+        else if (op.kind === 'insert') text = text.slice(0, at) + op.ch + text.slice(at);
+        else {
+          const ls = text.split('\n');
+          const i = ls.length === 0 ? 0 : op.at % ls.length;
+          if (op.kind === 'dupline') ls.splice(i, 0, ls[i] ?? '');
+          else ls.splice(i, 1);
+          text = ls.join('\n');
+        }
+      }
+      const r = importKeepalived(text, 'k.conf');
+      const errors = parse(r.vrrpCf).diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
+      assert.ok(errors.every((c) => c === 'E-NO-INSTANCES'), `${errors.join(',')}\n--- input:\n${text}\n--- output:\n${r.vrrpCf}`);
+      for (const u of r.unconverted) assert.ok(Number.isInteger(u.line) && u.line >= 0 && u.reason.length > 0);
+    }),
+    { numRuns: 400 },
   );
 });
