@@ -5,6 +5,7 @@
 // after.
 
 import type { Server } from 'node:http';
+import { isIP } from 'node:net';
 import { Mailer } from '../alerts/mailer.js';
 import { nodemailerOptionsFrom } from '../alerts/alerting.js';
 import { splitBrainAlert } from '../alerts/generic.js';
@@ -48,6 +49,7 @@ export function monitoredInstances(cfg: VrrpConfig): MonitoredInstance[] {
     advertIntervalMs: i.advertInt * 1000,
     vips: i.vips.map((v) => ({ address: v.address, dev: v.dev ?? i.interface })),
     peer: i.peer,
+    localAddress: i.peer && i.statusListen && isIP(i.peer.host) === isIP(i.statusListen.host) ? i.statusListen.host : undefined,
     action: i.splitBrainAction,
     notify: i.notifySplitBrain?.argv,
     garpRepeat: i.garpMasterRepeat,

@@ -138,7 +138,7 @@ export function decide(prev: DetectorState, obs: Observation, now: number): { st
       if (!master()) break;
       if (obs.foreignMacs.length) {
         const mac = obs.foreignMacs[0]!;
-        s.arp = hit(s.arp, { probe: 'arp', detail: `ARP probe: ${obs.vip} is also answered by ${obs.foreignMacs.join(', ')}`, mac });
+        s.arp = hit(s.arp, { probe: 'arp', detail: `${obs.vip.includes(':') ? 'ND' : 'ARP'} probe: ${obs.vip} is also answered by ${obs.foreignMacs.join(', ')}`, mac });
       } else {
         if (s.arp.hits > 0 && !s.active) events.push({ type: 'reannounce', reason: `${obs.vip} is no longer answered by ${s.arp.last?.mac ?? 'another node'}` });
         s.arp = miss(s.arp);

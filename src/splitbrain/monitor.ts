@@ -32,6 +32,8 @@ export interface MonitoredInstance {
   /** VIP addresses (no prefix) with the device they live on. */
   readonly vips: readonly { readonly address: string; readonly dev: string }[];
   readonly peer: HostPort | undefined;
+  /** Our own address to reach the peer from (status_listen's, when of the peer's family). */
+  readonly localAddress?: string;
   readonly action: SplitBrainAction;
   /** notify_split_brain argv; run as `CMD INSTANCE DETECTED|RESOLVED`. */
   readonly notify: readonly string[] | undefined;
@@ -222,7 +224,7 @@ export class SplitBrainMonitor {
       const tasks: Promise<void>[] = [];
       if (peer) {
         tasks.push(
-          this.deps.status.read(peer).then((doc) => {
+          this.deps.status.read(peer, r.cfg.localAddress).then((doc) => {
             const before = r.peerReport;
             r.peerReport = reportFor(doc, r.cfg.vrid, r.cfg.family);
             // The peer yielded to us, maybe before our own probes confirmed anything: the
@@ -231,7 +233,7 @@ export class SplitBrainMonitor {
             this.feed(r, { kind: 'status', peer: formatHostPort(peer), report: r.peerReport });
           }),
         );
-        if (master) tasks.push(this.deps.pinger.alive(peer.host).then((alive) => this.feed(r, { kind: 'ping', peer: peer.host, alive })));
+        if (master) tasks.push(this.deps.pinger.alive(peer.host, r.cfg.localAddress).then((alive) => this.feed(r, { kind: 'ping', peer: peer.host, alive })));
       }
       if (master || r.phase === 'yielded') tasks.push(this.probeVip(r));
       await Promise.all(tasks);

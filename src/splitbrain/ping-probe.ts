@@ -5,14 +5,15 @@
 import ping from 'ping';
 
 export interface PeerPinger {
-  alive(host: string): Promise<boolean>;
+  /** source: our own address to ping from (never a VIP: see status-client.ts). */
+  alive(host: string, source?: string): Promise<boolean>;
 }
 
 export function systemPinger(timeoutS = 1): PeerPinger {
   return {
-    async alive(host) {
+    async alive(host, source) {
       try {
-        const r = await ping.promise.probe(host, { timeout: timeoutS, min_reply: 1, v6: host.includes(':') });
+        const r = await ping.promise.probe(host, { timeout: timeoutS, min_reply: 1, v6: host.includes(':'), extra: source ? ['-I', source] : [] });
         return r.alive;
       } catch {
         return false;

@@ -8,7 +8,12 @@ import type { StatusDocument } from './status-document.js';
 import { formatHostPort } from './status-server.js';
 
 export interface PeerStatusReader {
-  read(peer: HostPort): Promise<StatusDocument | undefined>;
+  /**
+   * localAddress: the source to connect from. During a split brain the VIP sits on both
+   * nodes; a connection sourced from it (IPv6 source selection may pick a same-prefix VIP)
+   * would be answered to the peer itself, so the caller pins our own address.
+   */
+  read(peer: HostPort, localAddress?: string): Promise<StatusDocument | undefined>;
 }
 
 export function statusUrl(peer: HostPort): string {
@@ -17,9 +22,9 @@ export function statusUrl(peer: HostPort): string {
 
 export function gotStatusReader(timeoutMs = 800): PeerStatusReader {
   return {
-    async read(peer) {
+    async read(peer, localAddress) {
       try {
-        const body: unknown = await got(statusUrl(peer), { timeout: { request: timeoutMs }, retry: { limit: 0 } }).json();
+        const body: unknown = await got(statusUrl(peer), { timeout: { request: timeoutMs }, retry: { limit: 0 }, localAddress }).json();
         return asStatusDocument(body);
       } catch {
         return undefined;

@@ -32,14 +32,15 @@ function notifyScript(dir: string): { path: string; log: string } {
   return { path, log };
 }
 
-function splitBrainGlobals(p: Pair, self: 'a' | 'b', other: 'a' | 'b', action: string, notify: string): string[] {
+function splitBrainGlobals(p: Pair, self: 'a' | 'b', other: 'a' | 'b', action: string, notify: string, v6 = false): string[] {
   const n = p.lan.nodes;
+  const at = (x: 'a' | 'b'): string => (v6 ? `[${n[x]!.ip6}]` : n[x]!.ip4);
   return [
     'emailalert = ops@example.com',
     'emailalertfrom = haldir@example.com',
     `smtp = ${p.smtpHost}:${p.smtpPort}`,
-    `peer = ${n[other]!.ip4}:7474`,
-    `status_listen = ${n[self]!.ip4}:7474`,
+    `peer = ${at(other)}:7474`,
+    `status_listen = ${at(self)}:7474`,
     `split_brain_action = ${action}`,
     `notify_split_brain = ${notify}`,
   ];
@@ -194,5 +195,42 @@ test('asymmetric filtering: only b drops VRRP; a hears b advertise as a second m
     assert.deepEqual(await pair.holders(), ['a']);
   } finally {
     await pair.destroy();
+  }
+});
+
+test('IPv6 VIP: split brain seen by the ND probe and the status channel over IPv6; yield leaves one holder the client follows', { skip, timeout: 60_000 }, async () => {
+  const pair = await createPair('s6');
+  const dir = mkdtempSync(join(tmpdir(), 'haldir-sb-'));
+  try {
+    const vip6 = `${pair.lan.nodes.a!.ip6.replace(/::[0-9a-f]+$/, '')}::100`;
+    const hook = notifyScript(dir);
+    const inst = { name: 'VI_6', vrid: 64, version: 3 as const, advertInt: 0.1, vips: [`${vip6}/64`] };
+    const pa = startHaldir(pair.lan, 'a', pairCf('lbA', splitBrainGlobals(pair, 'a', 'b', 'yield', hook.path, true), [{ ...inst, priority: 150, state: 'MASTER' }]));
+    const pb = startHaldir(pair.lan, 'b', pairCf('lbB', splitBrainGlobals(pair, 'b', 'a', 'yield', hook.path, true), [{ ...inst, priority: 100 }]));
+    pair.peers.push(pa, pb);
+    await pa.waitFor(/\(VI_6\) Entering MASTER STATE/, 8000);
+    await pb.waitFor(/\(VI_6\) Entering BACKUP STATE/, 8000);
+    await until(async () => (await pair.holders(vip6)).join() === 'a', 5000, 'the VIP on a only');
+    const client = pair.client(vip6);
+    await until(() => lastAnswer(client.samples()) === 'a', 5000, 'the client reaching a over IPv6');
+    const macA = await pair.mac('a');
+    const t0 = performance.now();
+    await pair.blockVrrp('a');
+    await pair.blockVrrp('b');
+    const tDual = await pb.waitFor(/\(VI_6\) Entering MASTER STATE/, 5000, t0);
+    const tB = await pb.waitFor(/\(VI_6\) split brain detected: .*(ND probe: \S+ is also answered by|status channel: peer \[)/, DETECT_BOUND_MS + 1000, tDual);
+    assert.ok(tB - tDual <= DETECT_BOUND_MS, `b detected after ${(tB - tDual).toFixed(0)} ms`);
+    await pb.waitFor(/\(VI_6\) Entering FAULT STATE/, 3000, tDual);
+    await until(async () => (await pair.holders(vip6)).join() === 'a', 3000, 'exactly one holder (a)');
+    await until(async () => (await pair.clientArp(vip6)) === macA, 5000, "the client's neighbour entry on a");
+    await until(() => lastAnswer(client.samples(), performance.timeOrigin + tB) === 'a', 5000, 'the client answered by a');
+    const tHeal = performance.now();
+    await pair.unblockVrrp('a');
+    await pair.unblockVrrp('b');
+    await pb.waitFor(/\(VI_6\) Entering BACKUP STATE/, 8000, tHeal);
+    assert.deepEqual(await pair.holders(vip6), ['a']);
+  } finally {
+    await pair.destroy();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

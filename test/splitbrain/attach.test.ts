@@ -47,6 +47,7 @@ test('vrrp.cf split-brain directives become the monitored instances', () => {
       { address: '10.0.0.101', dev: 'eth1' },
     ],
     peer: { host: '10.0.0.11', port: 7474 },
+    localAddress: '10.0.0.10',
     action: { kind: 'yield' },
     notify: ['/etc/ha.d/sb.sh', 'two words'],
     garpRepeat: 5,
@@ -54,6 +55,7 @@ test('vrrp.cf split-brain directives become the monitored instances', () => {
   assert.equal(vi2!.family, 6);
   assert.equal(vi2!.advertIntervalMs, 500);
   assert.deepEqual(vi2!.peer, { host: 'fd00::11', port: 8000 });
+  assert.equal(vi2!.localAddress, undefined, 'status_listen is IPv4, the peer IPv6: let the kernel choose');
   assert.equal(vi2!.action.kind, 'script');
   assert.deepEqual(vi2!.action.kind === 'script' && vi2!.action.command.argv, ['/usr/local/bin/fence', '--hard']);
   assert.deepEqual(statusListeners(r.config), [{ host: '10.0.0.10', port: 7474 }], 'one listener for the same address');

@@ -234,7 +234,7 @@ export function pairCf(routerId: string, globalExtra: string[], instances: CfIns
     l.push(`[vrrp_instance ${i.name}]`, `state = ${i.state ?? 'BACKUP'}`, 'interface = eth0', `virtual_router_id = ${i.vrid}`, `priority = ${i.priority}`);
     l.push(`advert_int = ${i.advertInt ?? 1}`, `version = ${i.version ?? 2}`);
     if ((i.version ?? 2) === 2) l.push('auth_type = PASS', 'auth_pass = pair1234');
-    for (const v of i.vips) l.push(`virtual_ipaddress[] = ${v}/24`);
+    for (const v of i.vips) l.push(`virtual_ipaddress[] = ${v.includes('/') ? v : `${v}/24`}`);
     l.push('garp_master_repeat = 1', 'garp_master_delay = 1', ...(i.extra ?? []), '');
   }
   return l.join('\n');
