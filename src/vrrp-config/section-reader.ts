@@ -150,7 +150,7 @@ export class SectionReader {
     if (!t) return undefined;
     const w = words.find((x) => (exact ? x === t.value : x.toLowerCase() === t.value.toLowerCase()));
     if (w === undefined) {
-      const caseHint = exact && words.some((x) => x.toLowerCase() === t.value.toLowerCase()) ? ' (upper case: keepalived reads any other spelling as BACKUP)' : '';
+      const caseHint = exact && words.some((x) => x.toLowerCase() === t.value.toLowerCase()) ? ' (upper case: keepalived compares it exactly)' : '';
       this.report('E-BAD-ENUM', `${key} must be one of ${words.join(', ')}, got "${t.value}"${caseHint}`, t.entry);
       return undefined;
     }
