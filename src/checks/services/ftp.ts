@@ -6,9 +6,11 @@
 // dead server can look up. haldir wants the RETR to succeed, and the body to match
 // receive when one is set.
 import { Writable } from 'node:stream';
-import { Client } from 'basic-ftp';
 import type { CheckResult, ServiceCheckContext } from '../types.js';
+import { lazyModule } from './lib/lazy-module.js';
 import { down, runCheck, up } from './lib/run-check.js';
+
+const loadBasicFtp = lazyModule(() => import('basic-ftp'));
 
 /** Bodies are only matched against receive; keep the first MiB (memory bound). */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -30,6 +32,7 @@ function memorySink(): { sink: Writable; text: () => string } {
 
 export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<CheckResult> {
   return runCheck(ctx, signal, async (sig) => {
+    const { Client } = await loadBasicFtp();
     const client = new Client(ctx.timeoutMs);
     const onAbort = (): void => client.close();
     sig.addEventListener('abort', onAbort, { once: true });

@@ -5,10 +5,12 @@
 // entry whose DN matches receive (any DN when receive is not set).
 import net from 'node:net';
 import tls from 'node:tls';
-import { Client } from 'ldapts';
 import type { CheckResult, ServiceCheckContext } from '../types.js';
 import { describeError } from './lib/describe-error.js';
+import { lazyModule } from './lib/lazy-module.js';
 import { alarmDeadline, down, runCheck, up, type Verdict } from './lib/run-check.js';
+
+const loadLdapts = lazyModule(() => import('ldapts'));
 
 /**
  * ldirectord's decision on the DNs the base search returned. Messages are check_ldap's
@@ -32,6 +34,7 @@ export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<Ch
       sockets.push(s);
       return s;
     };
+    const { Client } = await loadLdapts();
     const client = new Client({
       url: `${scheme}://${host}:${ctx.port}`,
       timeout: ctx.timeoutMs,

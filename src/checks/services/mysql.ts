@@ -1,12 +1,15 @@
 // negotiate check for service=mysql (ldirectord check_mysql -> check_sql with
 // DBD::mysql, database=database): see lib/sql-check.ts for the decision.
-import mysql from 'mysql2/promise';
 import type { CheckResult, ServiceCheckContext } from '../types.js';
+import { lazyModule } from './lib/lazy-module.js';
 import { runSqlCheck, type SqlEngine, type SqlSession } from './lib/sql-check.js';
+
+const loadMysql = lazyModule(async () => (await import('mysql2/promise')).default);
 
 export const mariadb: SqlEngine = {
   name: 'MySQL',
   async connect(ctx, signal) {
+    const mysql = await loadMysql();
     const pending = mysql.createConnection({
       host: ctx.host,
       port: ctx.port,

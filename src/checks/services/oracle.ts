@@ -3,7 +3,7 @@
 // thin mode talks TNS itself; the database directive is the SID, as in ldirectord's
 // "dbi:Oracle:sid=DATABASE;host=...;port=..." (the service name when it is not set).
 import type { CheckResult, ServiceCheckContext } from '../types.js';
-import { oracledb } from './lib/oracledb-client.js';
+import { loadOracledb } from './lib/oracledb-client.js';
 import { runSqlCheck, type SqlEngine, type SqlSession } from './lib/sql-check.js';
 
 /** A TNS connect descriptor for the real server. */
@@ -16,6 +16,7 @@ export const oracle: SqlEngine = {
   name: 'Oracle',
   async connect(ctx, signal) {
     const seconds = Math.max(1, Math.ceil(ctx.timeoutMs / 1000));
+    const oracledb = await loadOracledb();
     const pending = oracledb.getConnection({
       user: ctx.login,
       password: ctx.passwd,

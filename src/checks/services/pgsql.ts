@@ -1,12 +1,15 @@
 // negotiate check for service=pgsql (ldirectord check_pgsql -> check_sql with
 // DBD::Pg, dbname=database): see lib/sql-check.ts for the decision.
-import pg from 'pg';
 import type { CheckResult, ServiceCheckContext } from '../types.js';
+import { lazyModule } from './lib/lazy-module.js';
 import { runSqlCheck, type SqlEngine, type SqlSession } from './lib/sql-check.js';
+
+const loadPg = lazyModule(async () => (await import('pg')).default);
 
 export const postgres: SqlEngine = {
   name: 'PostgreSQL',
   async connect(ctx, signal) {
+    const pg = await loadPg();
     const client = new pg.Client({
       host: ctx.host,
       port: ctx.port,

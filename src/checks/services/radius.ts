@@ -7,7 +7,7 @@
 import { randomInt } from 'node:crypto';
 import net from 'node:net';
 import type { CheckResult, ServiceCheckContext } from '../types.js';
-import { radiusCodec } from './lib/radius-codec.js';
+import { loadRadiusCodec } from './lib/radius-codec.js';
 import { alarmDeadline, down, runCheck, up, type Verdict } from './lib/run-check.js';
 import { udpRequest } from './lib/udp-request.js';
 
@@ -19,7 +19,8 @@ export function radiusVerdict(code: string, login: string): Verdict {
 }
 
 export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<CheckResult> {
-  return runCheck(ctx, signal, (sig) => {
+  return runCheck(ctx, signal, async (sig) => {
+    const radiusCodec = await loadRadiusCodec();
     const identifier = randomInt(0, 256);
     let request: Buffer = Buffer.alloc(0);
     return udpRequest<Verdict>({

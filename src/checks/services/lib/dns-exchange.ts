@@ -3,7 +3,8 @@
 // also falls back to tcp when a udp answer is truncated; so does this.
 import net from 'node:net';
 import { randomInt } from 'node:crypto';
-import * as dnsPacket from 'dns-packet';
+import type * as DnsPacket from 'dns-packet';
+import { lazyModule } from './lazy-module.js';
 import { udpRequest } from './udp-request.js';
 
 export type DnsTransport = 'udp' | 'tcp';
@@ -11,7 +12,11 @@ export type DnsTransport = 'udp' | 'tcp';
 /** How often an unanswered udp query is sent again (Net::DNS retrans is coarser). */
 const UDP_RETRANSMIT_MS = 1000;
 
-function udpExchange(host: string, port: number, query: Buffer, id: number, signal: AbortSignal): Promise<dnsPacket.DecodedPacket> {
+const loadDnsPacket = lazyModule(() => import('dns-packet'));
+
+function udpExchange(
+  dnsPacket: typeof DnsPacket,
+  host: string, port: number, query: Buffer, id: number, signal: AbortSignal): Promise<DnsPacket.DecodedPacket> {
   return udpRequest({
     host,
     port,
@@ -25,12 +30,14 @@ function udpExchange(host: string, port: number, query: Buffer, id: number, sign
   });
 }
 
-function tcpExchange(host: string, port: number, query: Buffer, signal: AbortSignal): Promise<dnsPacket.DecodedPacket> {
+function tcpExchange(
+  dnsPacket: typeof DnsPacket,
+  host: string, port: number, query: Buffer, signal: AbortSignal): Promise<DnsPacket.DecodedPacket> {
   return new Promise((resolve, reject) => {
     const sock = net.connect({ host, port });
     let buf = Buffer.alloc(0);
     let done = false;
-    const finish = (err: unknown, packet?: dnsPacket.DecodedPacket): void => {
+    const finish = (err: unknown, packet?: DnsPacket.DecodedPacket): void => {
       if (done) return;
       done = true;
       signal.removeEventListener('abort', onAbort);
@@ -59,13 +66,14 @@ function tcpExchange(host: string, port: number, query: Buffer, signal: AbortSig
 export async function dnsExchange(
   host: string,
   port: number,
-  question: dnsPacket.Question,
+  question: DnsPacket.Question,
   transport: DnsTransport,
   signal: AbortSignal,
-): Promise<dnsPacket.DecodedPacket> {
+): Promise<DnsPacket.DecodedPacket> {
+  const dnsPacket = await loadDnsPacket();
   const id = randomInt(0, 0x10000);
-  const packet: dnsPacket.Packet = { type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [question] };
-  if (transport === 'tcp') return tcpExchange(host, port, dnsPacket.streamEncode(packet), signal);
-  const answer = await udpExchange(host, port, dnsPacket.encode(packet), id, signal);
-  return answer.flag_tc ? tcpExchange(host, port, dnsPacket.streamEncode(packet), signal) : answer;
+  const packet: DnsPacket.Packet = { type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [question] };
+  if (transport === 'tcp') return tcpExchange(dnsPacket, host, port, dnsPacket.streamEncode(packet), signal);
+  const answer = await udpExchange(dnsPacket, host, port, dnsPacket.encode(packet), id, signal);
+  return answer.flag_tc ? tcpExchange(dnsPacket, host, port, dnsPacket.streamEncode(packet), signal) : answer;
 }

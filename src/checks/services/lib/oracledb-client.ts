@@ -1,6 +1,7 @@
 // Typed face of node-oracledb (it ships no types) in thin mode: pure JavaScript, no
 // Oracle Client libraries, which is why haldir can use it everywhere.
 import { createRequire } from 'node:module';
+import { lazyModule } from './lazy-module.js';
 
 export interface OracleConnectOptions {
   readonly user: string;
@@ -21,4 +22,5 @@ interface OracleDb {
   getConnection(options: OracleConnectOptions): Promise<OracleConnection>;
 }
 
-export const oracledb = createRequire(import.meta.url)('oracledb') as OracleDb;
+/** Loaded on first use (see lazy-module.ts). */
+export const loadOracledb = lazyModule(async () => createRequire(import.meta.url)('oracledb') as OracleDb);

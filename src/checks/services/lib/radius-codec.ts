@@ -1,6 +1,7 @@
 // Typed face of the `radius` npm package (it ships no types): the three calls the
 // radius check needs.
 import { createRequire } from 'node:module';
+import { lazyModule } from './lazy-module.js';
 
 export interface RadiusPacketArgs {
   readonly code: string;
@@ -15,10 +16,11 @@ export interface DecodedRadius {
   readonly attributes: Readonly<Record<string, unknown>>;
 }
 
-interface RadiusModule {
+export interface RadiusModule {
   encode(args: RadiusPacketArgs): Buffer;
   decode_without_secret(args: { packet: Buffer }): DecodedRadius;
   verify_response(args: { request: Buffer; response: Buffer; secret: string }): boolean;
 }
 
-export const radiusCodec = createRequire(import.meta.url)('radius') as RadiusModule;
+/** Loaded on first use (see lazy-module.ts). */
+export const loadRadiusCodec = lazyModule(async () => createRequire(import.meta.url)('radius') as RadiusModule);
