@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { alarmDeadline, down, runCheck, up } from '../../../src/checks/services/lib/run-check.js';
 import { describeError } from '../../../src/checks/services/lib/describe-error.js';
+import { lazyModule } from '../../../src/checks/services/lib/lazy-module.js';
 import { ManualClock } from '../../../src/runtime/clock.js';
 import { makeCtx, never } from './context.js';
 
@@ -94,5 +95,19 @@ describe('runCheck', () => {
     assert.equal(describeError(new Error('NJS-500: closed\nNJS-521: eof')), 'NJS-500: closed; NJS-521: eof');
     assert.equal(describeError(new AggregateError([new Error('a'), new Error('b')])), 'b');
     assert.equal(describeError('plain'), 'plain');
+  });
+
+  it('lazyModule loads once, shares the load, and retries after a failed load', async () => {
+    let calls = 0;
+    const load = lazyModule(async () => {
+      calls++;
+      if (calls === 1) throw new Error('ENOENT');
+      return { n: calls };
+    });
+    await assert.rejects(load(), /ENOENT/);
+    const [a, b] = await Promise.all([load(), load()]);
+    assert.equal(a, b);
+    assert.deepEqual(await load(), { n: 2 });
+    assert.equal(calls, 2);
   });
 });
