@@ -85,6 +85,8 @@ interface Runner {
   chain: Promise<void>;
   drops: DropCounters;
   portKey: string;
+  /** Wall-clock time of the last transition, for status (stable across queries). */
+  lastTransitionWall?: number;
 }
 
 const portKeyOf = (p: InstanceParams): string => `${p.interface}|${p.family}`;
@@ -170,7 +172,7 @@ export class VrrpDaemon {
         interface: s.params.interface,
         master: s.masterAddress,
         masterPriority: s.masterPriority,
-        lastTransition: lt ? { from: lt.from, to: lt.to, at: new Date(this.deps.clock.wallNow() - (this.deps.clock.now() - lt.at)).toISOString() } : undefined,
+        lastTransition: lt ? { from: lt.from, to: lt.to, at: new Date(r.lastTransitionWall ?? this.deps.clock.wallNow()).toISOString() } : undefined,
         drops: { ...r.drops.toJSON(), ...(this.ports.get(r.portKey)?.drops.toJSON() ?? {}) },
       };
     });
@@ -389,6 +391,7 @@ export class VrrpDaemon {
         break;
       }
       case 'transition': {
+        r.lastTransitionWall = this.deps.clock.wallNow();
         this.deps.observer?.transition?.(p.name, a.from, a.to);
         if (r.cfg.lvsSyncInterface && a.to !== a.from) {
           const cmds = lvsSyncCommands(this.deps.ipvsadmPath ?? 'ipvsadm', r.cfg.lvsSyncInterface, a.to);

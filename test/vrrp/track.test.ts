@@ -76,6 +76,7 @@ test('track_script weight and track_interface FAULT move the VIP between haldir 
     await lan.exec('a', 'ip', ['link', 'set', 'trk0', 'up']);
     await h.waitFor(/\(VI_1\) Entering BACKUP STATE/, 3000, t);
     await h.waitFor(/\(VI_1\) Entering MASTER STATE/, 3000, t);
+    await k.waitFor(/\(VI_1\) Entering BACKUP STATE/, 3000, t);
 
     // The VRRP interface itself is tracked implicitly, as keepalived does; after the
     // flap the same socket still sends and receives.
