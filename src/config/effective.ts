@@ -60,12 +60,16 @@ function effectiveFallback(v: RawVirtual, g: RawGlobal, file: string): FallbackS
 function realOf(v: RawVirtual, service: ServiceName, file: string): (r: RawVirtual['reals'][number]) => RealServer {
   return (r) => {
     const own = r.request !== undefined && r.receive !== undefined;
+    // A real whose receive was lost (see reals.ts) keeps its request for the checks that
+    // read $$r{request}, but http/https/http_proxy build their URL from the virtual's.
+    const lostReceive = r.request !== undefined && r.receive === undefined;
+    const httpish = service === 'http' || service === 'https' || service === 'http_proxy';
     return {
       address: r.address,
       port: r.port,
       forward: r.forward,
       weight: r.weight,
-      request: own ? r.request! : v.request,
+      request: own ? r.request! : lostReceive && !httpish ? r.request! : v.request,
       receive: own ? r.receive! : v.receive,
       ownRequest: own,
       lowerThreshold: r.lower,

@@ -120,10 +120,20 @@ function parseRealFlags(p: CfParser, line: number, col: number, flagsIn: string)
   }
   if ((m = REAL_REQUEST.exec(rest))) {
     skipped(p, line, col, rest, m, 'the request/receive pair');
-    request = m[1]!.startsWith('/') ? m[1]! : '/' + m[1]!;
-    receive = m[2]!;
-    rest = m[3]!;
-    if (receive !== '') p.checkRealReceive(receive, line, col);
+    if (m[1]!.startsWith('/')) {
+      // ldirectord quirk: `unless ($request =~ /^\//)` is a *successful* match here, which
+      // resets $2 and $3 before they are read: the receive is lost (the virtual's is used)
+      // and so is everything after it (l:/u: thresholds, even junk).
+      request = m[1]!;
+      const after = m[3]!;
+      p.diag.warn('W-COMPAT', line, col, `ldirectord drops the receive string of a real whose request starts with "/"${/\S/.test(after) ? `, and everything after it (\`${after.trim()}\`)` : ''}; haldir does the same, so the virtual's receive applies. Write the request without the leading "/" (ldirectord adds it) to keep the receive`);
+      rest = '';
+    } else {
+      request = '/' + m[1]!;
+      receive = m[2]!;
+      rest = m[3]!;
+      if (receive !== '') p.checkRealReceive(receive, line, col);
+    }
   }
   if ((m = REAL_LOWER.exec(rest))) {
     skipped(p, line, col, rest, m, 'l:N');
@@ -150,10 +160,11 @@ function pushReal(p: CfParser, v: RawVirtual, col: number, address: string, port
   const key = `${address}|${port}`;
   const dup = index.get(key);
   if (dup) {
-    p.diag.warn('W-DUPLICATE-REAL', line, col, `real server ${address}:${port} is listed twice in this virtual service; ipvsadm rejects the second one: remove one of the lines`);
-    if (dup.line !== line) p.diag.note(dup.line, 1, `${address}:${port} was first listed here`);
+    p.diag.warn('W-DUPLICATE-REAL', line, col, `real server ${address}:${port} is listed twice in this virtual service; like ldirectord, haldir uses the last definition: remove the other line`);
+    if (dup.line !== line) p.diag.note(dup.line, 1, `${address}:${port} was first listed here (ignored)`);
+    v.reals.splice(v.reals.indexOf(dup), 1);
   }
   const real = { address, port, ...flags };
-  if (!dup) index.set(key, real);
+  index.set(key, real);
   v.reals.push(real);
 }

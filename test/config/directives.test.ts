@@ -191,12 +191,14 @@ test('every real= form', () => {
     ['192.0.2.2 masq', [{ port: 0, forward: 'masq' }]],
     ['192.0.2.2:http ipip 5', [{ port: 80, forward: 'ipip', weight: 5 }]],
     ['192.0.2.2:80 gate 0', [{ weight: 0 }]],
-    ['192.0.2.2:80 gate 2 "/health", "ok"', [{ weight: 2, request: '/health', receive: 'ok', ownRequest: true }]],
+    ['192.0.2.2:80 gate 2 "health", "ok"', [{ weight: 2, request: '/health', receive: 'ok', ownRequest: true }]],
+    // ldirectord quirk: a request starting with "/" loses its receive and what follows
+    ['192.0.2.2:80 gate 2 "/health", "ok" l:3', [{ weight: 2, request: '/', receive: '', ownRequest: false, lowerThreshold: 0 }]],
     ['192.0.2.2:80 gate "health", "ok"', [{ weight: 1, request: '/health', receive: 'ok' }]],
-    ['192.0.2.2:80 gate 3 "/h" "ok"', [{ request: '/h', receive: 'ok' }]],
+    ['192.0.2.2:80 gate 3 "h" "ok"', [{ request: '/h', receive: 'ok' }]],
     ['192.0.2.2:80 gate 1 l:10', [{ lowerThreshold: 10, upperThreshold: 0 }]],
     ['192.0.2.2:80 gate 1 u:20', [{ lowerThreshold: 0, upperThreshold: 20 }]],
-    ['192.0.2.2:80 gate 1 "/h", "ok" l:1 u:2', [{ request: '/h', lowerThreshold: 1, upperThreshold: 2 }]],
+    ['192.0.2.2:80 gate 1 "h", "ok" l:1 u:2', [{ request: '/h', lowerThreshold: 1, upperThreshold: 2 }]],
     ['192.0.2.2->192.0.2.4:8080 masq 7', [{ address: '192.0.2.2', port: 8080, weight: 7 }, { address: '192.0.2.3' }, { address: '192.0.2.4' }]],
     ['192.0.2.255->192.0.3.0 gate', [{ address: '192.0.2.255' }, { address: '192.0.3.0' }]],
     ['web2.example.com:443 gate', [{ address: '192.0.2.12', port: 443 }]],
@@ -212,7 +214,7 @@ test('every real= form', () => {
 });
 
 test('a real without its own request/receive takes the virtual ones; checkPort follows ld_checkport', () => {
-  const v = one(vs('request="/v"', 'receive="V"', 'checkport=9000').replace('\treal=192.0.2.2:80 gate', '\treal=192.0.2.2:80 gate\n\treal=192.0.2.3:80 gate 1 "/r", "R"'));
+  const v = one(vs('request="/v"', 'receive="V"', 'checkport=9000').replace('\treal=192.0.2.2:80 gate', '\treal=192.0.2.2:80 gate\n\treal=192.0.2.3:80 gate 1 "r", "R"'));
   assert.deepEqual(v.reals.map((r) => [r.request, r.receive, r.ownRequest, r.checkPort]), [['/v', 'V', false, 9000], ['/r', 'R', true, 9000]]);
 });
 
@@ -277,4 +279,11 @@ test('ranges are expanded as ldirectord does, string comparison included', () =>
   // 5.245.224.250 is 99999994 and 5.245.225.5 is 100000005: "99999994" le "100000005" is false
   assert.deepEqual(r.config?.virtuals[0]!.reals.map((x) => x.address), ['10.0.0.1', '10.0.0.2', '10.0.0.3']);
   assert.deepEqual(r.diagnostics.map((d) => [d.code, d.line]), [['W-COMPAT', 2]]);
+});
+
+test('a real request starting with "/" loses its receive in ldirectord; non-http checks keep the request', () => {
+  const r = parse('virtual=192.0.2.1:5432\n\treal=192.0.2.2:5432 gate 1 "/select 1", "1" u:4\n\treceive="v"\n');
+  const real = r.config!.virtuals[0]!.reals[0]!;
+  assert.deepEqual([real.request, real.receive, real.ownRequest, real.upperThreshold], ['/select 1', 'v', false, 0]);
+  assert.deepEqual(r.diagnostics.map((d) => d.code), ['W-COMPAT']);
 });

@@ -56,7 +56,7 @@ const ERROR_CASES: [string, string, number, RegExp][] = [
   [vs('monitorfile=/nonexistent/mon.log'), 'E-FILE', 3, /unable to open monitorfile \/nonexistent\/mon.log: No such file/],
   [`logfile="/readonly/ld.log"\n${V}`, 'E-FILE', 1, /unable to open logfile .*Permission denied/],
   [vs('receive="(?R)"'), 'E-REGEX', 3, /recursive patterns/],
-  [vs('real=192.0.2.3:80 gate 1 "/", "a(?{ 1 })"'), 'E-REGEX', 3, /code blocks/],
+  [vs('real=192.0.2.3:80 gate 1 "x", "a(?{ 1 })"'), 'E-REGEX', 3, /code blocks/],
 ];
 
 test('every error code is reported on the right line with a fix hint', () => {
