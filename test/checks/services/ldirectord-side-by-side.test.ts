@@ -62,6 +62,26 @@ const toLd = (c: Case): LdCase => ({
   r: { server: c.host ?? '127.0.0.1', port: c.port, request: c.request ?? '/', receive: c.receive ?? '' },
 });
 
+/** An SMTP server that greets 220 and answers EHLO with `ehlo`, HELO with 250. */
+async function startOldSmtp(ehlo: string): Promise<{ port: number; stop(): Promise<void> }> {
+  const srv = net.createServer((s) => {
+    s.on('error', () => undefined);
+    s.write('220 old.example SMTP\r\n');
+    s.on('data', (d) => {
+      for (const line of d.toString().split('\r\n')) {
+        if (line.startsWith('EHLO')) s.write(`${ehlo}\r\n`);
+        else if (line.startsWith('HELO')) s.write('250 old.example\r\n');
+        else if (line.startsWith('QUIT')) s.end('221 bye\r\n');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (srv.address() as net.AddressInfo).port,
+    stop: () => new Promise<void>((resolve) => srv.close(() => resolve())),
+  };
+}
+
 /** Greets with * OK and answers LOGOUT, which is all Net::IMAP::Simple->new/quit need. */
 async function startMiniImap(host: string, port: number): Promise<{ stop(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
@@ -98,6 +118,8 @@ describe('service checks side by side with ldirectord 4.12', { timeout: 300_000,
     const smtpPort = (smtp.server.address() as net.AddressInfo).port;
     const smtpRefusing = await startBannerServer('554 no service\r\n');
     const news = await startBannerServer('200 news ready\r\n');
+    const smtpNoEhlo = await startOldSmtp('502 command not implemented');
+    const smtpBusyEhlo = await startOldSmtp('421 too busy');
     const newsBusy = await startBannerServer('400 too busy\r\n');
     const tcpHole = await startTcpBlackhole();
     const imapOk = await startMiniImap(IMAP_HOST, 143);
@@ -115,7 +137,7 @@ describe('service checks side by side with ldirectord 4.12', { timeout: 300_000,
       startMariadb(),
       startSlapd(),
     ]);
-    for (const s of [imapOk, imapBye, smtpRefusing, news, newsBusy, tcpHole, udpHole, mail, ftp, dns, sipUdp, sipTcp, sip503, rad, pg, my, ldap]) {
+    for (const s of [smtpNoEhlo, smtpBusyEhlo, imapOk, imapBye, smtpRefusing, news, newsBusy, tcpHole, udpHole, mail, ftp, dns, sipUdp, sipTcp, sip503, rad, pg, my, ldap]) {
       stops.push(() => s.stop());
     }
     const dead = await freePort();
@@ -132,6 +154,8 @@ describe('service checks side by side with ldirectord 4.12', { timeout: 300_000,
       { name: 'submission up', service: 'submission', port: smtpPort },
       { name: 'smtp 554 greeting', service: 'smtp', port: smtpRefusing.port },
       { name: 'smtp refused', service: 'smtp', port: dead },
+      { name: 'smtp EHLO 502 -> HELO', service: 'smtp', port: smtpNoEhlo.port },
+      { name: 'smtp EHLO 421', service: 'smtp', port: smtpBusyEhlo.port },
       { name: 'smtp blackhole', service: 'smtp', port: tcpHole.port, timeout: 1 },
       { name: 'nntp 200', service: 'nntp', port: news.port },
       { name: 'nntp 400', service: 'nntp', port: newsBusy.port },
@@ -151,6 +175,7 @@ describe('service checks side by side with ldirectord 4.12', { timeout: 300_000,
       { name: 'ftp user', service: 'ftp', port: ftp.port, request: '/health.txt', receive: 'ALIVE', login: ftp.user, passwd: ftp.password },
       { name: 'ftp mismatch', service: 'ftp', port: ftp.port, request: '/health.txt', receive: 'DEAD', login: 'anonymous', passwd: 'x@y' },
       { name: 'ftp bad password', service: 'ftp', port: ftp.port, request: '/health.txt', receive: 'ALIVE', login: ftp.user, passwd: 'wrong', timeout: 6 },
+      { name: 'ftp missing file', service: 'ftp', port: ftp.port, request: '/nope.txt', receive: 'ALIVE', login: 'anonymous', passwd: 'x@y' },
       { name: 'ftp refused', service: 'ftp', port: dead, request: '/health.txt', receive: 'ALIVE', login: 'anonymous', passwd: 'x@y' },
       { name: 'dns A udp', service: 'dns', port: dns.port, protocol: 'udp', request: '/www.haldir.test', receive: '10\\.9\\.8\\.7' },
       { name: 'dns A tcp', service: 'dns', port: dns.port, protocol: 'tcp', request: '/www.haldir.test', receive: '10\\.9\\.8\\.7' },
@@ -162,6 +187,7 @@ describe('service checks side by side with ldirectord 4.12', { timeout: 300_000,
       { name: 'sip udp 200', service: 'sip', port: sipUdp.port, protocol: 'udp', login: 'ldirectord@x' },
       { name: 'sip tcp 200', service: 'sip', port: sipTcp.port, protocol: 'tcp', login: 'ldirectord@x' },
       { name: 'sip udp 503', service: 'sip', port: sip503.port, protocol: 'udp', login: 'ldirectord@x' },
+      { name: 'sip tcp 503 from a udp-only server (refused)', service: 'sip', port: sip503.port, protocol: 'tcp', login: 'ldirectord@x' },
       { name: 'sip tcp refused', service: 'sip', port: dead, protocol: 'tcp', login: 'ldirectord@x' },
       { name: 'radius accept', service: 'radius', port: rad.port, login: rad.user, passwd: rad.password, secret: rad.secret },
       { name: 'radius reject', service: 'radius', port: rad.port, login: rad.user, passwd: 'wrong', secret: rad.secret },
@@ -170,6 +196,7 @@ describe('service checks side by side with ldirectord 4.12', { timeout: 300_000,
       { name: 'ldap anonymous', service: 'ldap', port: ldap.ldap, request: `/ou=people,${ldap.suffix}` },
       { name: 'ldaps anonymous', service: 'ldaps', port: ldap.ldaps, request: `/ou=people,${ldap.suffix}` },
       { name: 'ldap bind + receive', service: 'ldap', port: ldap.ldap, request: `/${ldap.suffix}`, receive: '^dc=haldir', login: ldap.adminDn, passwd: ldap.adminPassword },
+      { name: 'ldap login without passwd binds anonymously', service: 'ldap', port: ldap.ldap, request: `/${ldap.suffix}`, login: ldap.adminDn },
       { name: 'ldap DN mismatch', service: 'ldap', port: ldap.ldap, request: `/${ldap.suffix}`, receive: 'ou=hosts' },
       { name: 'ldap missing base', service: 'ldap', port: ldap.ldap, request: `/ou=nobody,${ldap.suffix}` },
       { name: 'ldap bad password', service: 'ldap', port: ldap.ldap, request: `/${ldap.suffix}`, login: ldap.adminDn, passwd: 'wrong' },
