@@ -134,12 +134,19 @@ test("track_script like the seed article's check_web: the master's web server di
     const pa = startHaldir(pair.lan, 'a', pairCf('lbA', [], [{ ...inst, priority: 150, state: 'MASTER' }], check));
     const pb = startHaldir(pair.lan, 'b', pairCf('lbB', [], [{ ...inst, priority: 100 }], check));
     pair.peers.push(pa, pb);
+    // haldir beside haldir-vrrp on each director (memory backend), as LVS + keepalived.
+    const da = pair.director('a');
+    await until(() => da.lines.some((l) => /Added real server: 127\.0\.0\.1:8080/.test(l)), 8000, 'haldir adding the real server');
     await pa.waitFor(/\(VI_1\) Entering MASTER STATE/, 8000);
     await settle(pair, pair.vip, 'a');
     const client = pair.client();
     await until(() => lastAnswer(client.samples()) === 'a', 5000, 'client on a');
     const t0 = performance.now();
+    const count = (re: RegExp): number => da.lines.filter((l) => re.test(l)).length;
+    const added = /Added real server: 127\.0\.0\.1:8080/;
     pair.killHttp('a');
+    // The same failure seen by both daemons: haldir drops the real server, VRRP moves the VIP.
+    await until(() => count(/Deleted real server: .*127\.0\.0\.1:8080/) === 1, 5000, 'haldir dropping the dead real server');
     await pa.waitFor(/Script `check_web` now returning 1/, 5000, t0);
     // 150 - 60 = 90 < 100: b preempts, a steps down.
     await pb.waitFor(/\(VI_1\) Entering MASTER STATE/, 5000, t0);
@@ -149,6 +156,7 @@ test("track_script like the seed article's check_web: the master's web server di
     // The web server comes back: a's priority is 150 again and it preempts.
     const t1 = performance.now();
     await pair.http('a');
+    await until(() => count(added) === 2, 5000, 'haldir adding the real server back');
     await pa.waitFor(/Script `check_web` now returning 0/, 5000, t1);
     await pa.waitFor(/\(VI_1\) Entering MASTER STATE/, 5000, t1);
     await settle(pair, pair.vip, 'a');

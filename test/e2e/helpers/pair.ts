@@ -4,12 +4,16 @@
 // mail. VRRP is cut between the directors with nftables inside their namespaces.
 
 import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createLan } from '../../helpers/netns/lan.js';
 import type { Lan } from '../../helpers/netns/lan.js';
 import { stopPeer } from '../../vrrp/helpers/peers.js';
 import type { Peer } from '../../vrrp/helpers/peers.js';
 
 const script = (name: string): string => new URL(`./${name}.js`, import.meta.url).pathname;
+const HALDIR = new URL('../../../src/cli/haldir.js', import.meta.url).pathname;
 
 export interface Sample {
   readonly t: number;
@@ -32,17 +36,20 @@ export interface LineProc {
 function lineProc(proc: ChildProcess): LineProc {
   const lines: string[] = [];
   const waiters: { pred: (l: string) => boolean; resolve: (l: string) => void }[] = [];
-  let partial = '';
-  proc.stdout?.on('data', (d: Buffer) => {
-    const s = partial + d.toString('utf8');
-    const parts = s.split('\n');
-    partial = parts.pop() ?? '';
-    for (const l of parts) {
-      lines.push(l);
-      for (const w of [...waiters]) if (w.pred(l)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(l));
-    }
-  });
-  proc.stderr?.on('data', (d: Buffer) => process.env.VRRP_TEST_DEBUG && process.stderr.write(d));
+  // stdout and stderr both count (haldir -d logs to stderr), each split into lines on its own.
+  const splitter = (): ((d: Buffer) => void) => {
+    let partial = '';
+    return (d) => {
+      const parts = (partial + d.toString('utf8')).split('\n');
+      partial = parts.pop() ?? '';
+      for (const l of parts) {
+        lines.push(l);
+        for (const w of [...waiters]) if (w.pred(l)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(l));
+      }
+    };
+  };
+  proc.stdout?.on('data', splitter());
+  proc.stderr?.on('data', splitter());
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   return {
     proc,
@@ -76,6 +83,11 @@ export interface Pair {
   /** Starts (or restarts) the HTTP server of a director. */
   http(node: 'a' | 'b'): Promise<LineProc>;
   killHttp(node: 'a' | 'b'): void;
+  /**
+   * Starts haldir (the ldirectord side of the director, memory backend) on a node:
+   * virtual = VIP:80 with the node's own web server as real server, checked over HTTP.
+   */
+  director(node: 'a' | 'b'): LineProc;
   blockVrrp(node: string): Promise<void>;
   unblockVrrp(node: string): Promise<void>;
   mac(node: string): Promise<string>;
@@ -88,6 +100,7 @@ export interface Pair {
 export async function createPair(label: string): Promise<Pair> {
   const lan = await createLan(['a', 'b', 'c'], { label });
   const procs: LineProc[] = [];
+  const dirs: string[] = [];
   const https: Partial<Record<'a' | 'b', LineProc>> = {};
   const peers: Peer[] = [];
   const vip = `${lan.subnet4}.100`;
@@ -135,6 +148,17 @@ export async function createPair(label: string): Promise<Pair> {
       killHttp(node) {
         https[node]?.proc.kill('SIGKILL');
       },
+      director(node) {
+        const dir = mkdtempSync(join(tmpdir(), 'haldir-pair-'));
+        dirs.push(dir);
+        const cf = join(dir, 'ldirectord.cf');
+        const lines = ['checkinterval=1', 'checktimeout=1', 'negotiatetimeout=1', 'quiescent=no', `virtual=${vip}:80`, '\treal=127.0.0.1:8080 gate 1'];
+        lines.push('\tservice=http', '\tchecktype=negotiate', '\trequest="/"', `\treceive="${node}"`, '\tscheduler=rr', '');
+        writeFileSync(cf, lines.join('\n'));
+        const p = lineProc(lan.spawn(node, process.execPath, [HALDIR, '-d', '--backend', 'memory', '--pidfile', join(dir, 'haldir.pid'), cf, 'start']));
+        procs.push(p);
+        return p;
+      },
       async blockVrrp(node) {
         // IP protocol 112 (VRRP) dropped on input: this director stops hearing the other.
         await lan.exec(node, 'nft', ['add table inet splitbrain; add chain inet splitbrain input { type filter hook input priority 0; }; add rule inet splitbrain input meta l4proto 112 drop']);
@@ -160,6 +184,7 @@ export async function createPair(label: string): Promise<Pair> {
         for (const p of procs) p.proc.kill('SIGKILL');
         await Promise.all(procs.map((p) => Promise.race([p.exited, new Promise((r) => setTimeout(r, 2000))])));
         await lan.destroy();
+        for (const d of dirs) rmSync(d, { recursive: true, force: true });
       },
     };
     await pair.http('a');
