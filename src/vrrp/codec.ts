@@ -7,6 +7,7 @@
 // pseudo-header (the kernel computes it for us through IPV6_CHECKSUM when sending).
 
 import { isIPv4, isIPv6 } from 'node:net';
+import { canonicalIPv6 } from '../config/net.js';
 
 export const VRRP_PROTOCOL = 112;
 export const VRRP_MCAST_V4 = '224.0.0.18';
@@ -118,28 +119,11 @@ export function bytesToIpv4(b: Buffer, off = 0): string {
   return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
 }
 
-/** RFC 5952 canonical text (lower case, longest zero run compressed). */
+/** Text as inet_ntop(3) prints it (what keepalived and `ip addr` show): src/config/net.ts. */
 export function bytesToIpv6(b: Buffer, off = 0): string {
-  const w: number[] = [];
-  for (let i = 0; i < 8; i++) w.push(b.readUInt16BE(off + i * 2));
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (w[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && w[j] === 0) j++;
-    if (j - i > bestLen && j - i > 1) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = w.map((x) => x.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  const w: string[] = [];
+  for (let i = 0; i < 8; i++) w.push(b.readUInt16BE(off + i * 2).toString(16));
+  return canonicalIPv6(w.join(':'));
 }
 
 export function addressToBytes(addr: string, family: AddressFamily): Buffer {

@@ -97,7 +97,8 @@ test('checksum, addresses and IPv4 header helpers', () => {
   assert.equal(internetChecksum(Buffer.from('0001f203f4f5f6f7', 'hex')), 0x220d);
   assert.equal(internetChecksum(Buffer.from('00', 'hex'), Buffer.from('01f203f4f5f6f7', 'hex')), 0x220d);
   assert.equal(canonicalAddress('FD00:0:0::0001'), 'fd00::1');
-  assert.equal(canonicalAddress('::ffff:1.2.3.4'), '::ffff:102:304');
+  assert.equal(canonicalAddress('::ffff:1.2.3.4'), '::ffff:1.2.3.4');
+  assert.equal(canonicalAddress('2001:db8:0:0:1:0:0:1'), '2001:db8::1:0:0:1');
   assert.ok(compareAddresses('10.0.0.9', '10.0.0.10') < 0);
   assert.deepEqual(passAuthData('ab'), Buffer.from('6162000000000000', 'hex'));
   const hdr = encodeIpv4Header('10.0.0.1', '224.0.0.18', 20);
