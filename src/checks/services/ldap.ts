@@ -5,6 +5,7 @@
 // entry whose DN matches receive (any DN when receive is not set).
 import net from 'node:net';
 import tls from 'node:tls';
+import type { Client as LdapClient } from 'ldapts';
 import type { CheckResult, ServiceCheckContext } from '../types.js';
 import { describeError } from './lib/describe-error.js';
 import { lazyModule } from './lib/lazy-module.js';
@@ -23,11 +24,37 @@ export function ldapVerdict(dns: readonly string[], receive: RegExp | undefined)
   return up('Success', `DN ${dn}`);
 }
 
+/** Bind, then the base search; every failure ends as check_ldap's final words. */
+async function bindAndSearch(client: LdapClient, ctx: ServiceCheckContext, base: string): Promise<Verdict> {
+  try {
+    if (ctx.login !== '' && ctx.passwd !== '') await client.bind(ctx.login, ctx.passwd);
+    else await client.bind('', '');
+  } catch (err) {
+    // check_ldap's `return` inside its eval only leaves the eval: after logging
+    // "Connection failed" / "Bind failed" it goes on to log "No answer received", which
+    // is the final word. haldir reports that one, with the cause in detail. Node socket
+    // errors carry a string errno code, LDAP result errors a numeric one.
+    if (typeof (err as { code?: unknown }).code === 'string') {
+      return down('No answer received', `Connection failed: ${describeError(err)}`);
+    }
+    const who = ctx.login && ctx.passwd ? `as ${ctx.login}` : 'anonymous';
+    return down('No answer received', `Bind failed ${who}: ${describeError(err)}`);
+  }
+  let dns: string[];
+  try {
+    const res = await client.search(base, { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] });
+    dns = res.searchEntries.map((e) => e.dn);
+  } catch (err) {
+    return down('No answer received', `base ${base}: ${describeError(err)}`);
+  }
+  return ldapVerdict(dns, ctx.receive);
+}
+
 export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<CheckResult> {
   const scheme = ctx.service === 'ldaps' ? 'ldaps' : 'ldap';
   const host = net.isIPv6(ctx.host) ? `[${ctx.host}]` : ctx.host;
   const base = ctx.request.replace(/^\//, '');
-  return runCheck(ctx, signal, async (sig) => {
+  const body = async (sig: AbortSignal): Promise<Verdict> => {
     // Our own sockets, so the check's signal can destroy them at any stage.
     const sockets: net.Socket[] = [];
     const track = <S extends net.Socket>(s: S): S => {
@@ -45,37 +72,17 @@ export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<Ch
       createConnection: ((...args: Parameters<typeof net.connect>) => track(net.connect(...args))) as typeof net.connect,
       createSecureConnection: ((...args: Parameters<typeof tls.connect>) => track(tls.connect(...args))) as typeof tls.connect,
     });
-    const onAbort = (): void => {
+    const destroyAll = (): void => {
       for (const s of sockets) s.destroy();
     };
-    sig.addEventListener('abort', onAbort, { once: true });
+    sig.addEventListener('abort', destroyAll, { once: true });
     try {
-      try {
-        if (ctx.login !== '' && ctx.passwd !== '') await client.bind(ctx.login, ctx.passwd);
-        else await client.bind('', '');
-      } catch (err) {
-        // Node socket errors carry a string errno code; LDAP result errors a numeric one.
-        // check_ldap's `return` inside its eval only leaves the eval: after logging
-        // "Connection failed" / "Bind failed" it goes on to log "No answer received",
-        // which is the final word. haldir reports that one (with the cause in detail).
-        if (typeof (err as { code?: unknown }).code === 'string') {
-          return down('No answer received', `Connection failed: ${describeError(err)}`);
-        }
-        const who = ctx.login && ctx.passwd ? `as ${ctx.login}` : 'anonymous';
-        return down('No answer received', `Bind failed ${who}: ${describeError(err)}`);
-      }
-      let dns: string[];
-      try {
-        const res = await client.search(base, { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] });
-        dns = res.searchEntries.map((e) => e.dn);
-      } catch (err) {
-        return down('No answer received', `base ${base}: ${describeError(err)}`);
-      }
-      return ldapVerdict(dns, ctx.receive);
+      return await bindAndSearch(client, ctx, base);
     } finally {
-      sig.removeEventListener('abort', onAbort);
+      sig.removeEventListener('abort', destroyAll);
       await client.unbind().catch(() => undefined);
-      onAbort();
+      destroyAll();
     }
-  }, { timeoutMs: alarmDeadline(ctx), failureWording: 'No answer received' });
+  };
+  return runCheck(ctx, signal, body, { timeoutMs: alarmDeadline(ctx), failureWording: 'No answer received' });
 }
