@@ -85,6 +85,8 @@ interface Runner {
   advertRounds: number;
   /** While yielded: rounds in a row in which nobody else held the VIP. */
   vacantRounds: number;
+  /** The last probe error logged (logged once, not every round, until the probe works again). */
+  probeError?: string;
 }
 
 /** Rounds in a row a release condition must hold before a yielded node comes back. */
@@ -254,9 +256,12 @@ export class SplitBrainMonitor {
     try {
       const res = await this.deps.duplicate.probe(vip.address, vip.dev);
       if (res.error) {
-        this.deps.log.warn(`SB-PROBE: (${r.cfg.name}) duplicate-address probe of ${vip.address} failed: ${res.error}`);
+        if (r.probeError !== res.error) this.deps.log.warn(`SB-PROBE: (${r.cfg.name}) duplicate-address probe of ${vip.address} failed: ${res.error}`);
+        r.probeError = res.error;
         return;
       }
+      if (r.probeError !== undefined) this.deps.log.info(`(${r.cfg.name}) duplicate-address probe of ${vip.address} works again`);
+      r.probeError = undefined;
       if (r.phase === 'yielded') {
         const peerMaster = r.peerReport?.state === 'MASTER';
         r.vacantRounds = res.foreignMacs.length === 0 && !peerMaster ? r.vacantRounds + 1 : 0;

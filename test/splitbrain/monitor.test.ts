@@ -26,6 +26,7 @@ interface World {
   garps: string[];
   alerts: string[];
   runs: string[][];
+  probeError?: string;
   advance(ms: number): Promise<void>;
 }
 
@@ -49,7 +50,7 @@ function world(self: { priority: number; address: string }, action: SplitBrainAc
   w.mon = new SplitBrainMonitor([inst], {
     clock,
     log,
-    duplicate: { probe: async () => ({ foreignMacs: [...w.arpMacs] }) },
+    duplicate: { probe: async () => (w.probeError ? { foreignMacs: [], error: w.probeError } : { foreignMacs: [...w.arpMacs] }) },
     pinger: { alive: async () => w.peer !== undefined },
     status: { read: async () => doc() },
     garp: { announce: async (vip, dev, count) => void w.garps.push(`${vip}@${dev}x${count}`) },
@@ -201,4 +202,19 @@ test('the winner re-announces as soon as the peer reports it yielded, even witho
   await w.advance(5000);
   assert.deepEqual(w.garps, ['10.0.0.100@eth0x2'], 'once per yield');
   assert.ok(w.log.messages().some((m) => m === '(VI_1) peer 10.0.0.99:7474 yielded to us: re-sending gratuitous ARPs for 10.0.0.100'));
+});
+
+test('a probe that cannot run is logged once with the fix, not every round', async () => {
+  const w = world({ priority: 150, address: '10.0.0.11' }, { kind: 'alert' });
+  await becomeMaster(w);
+  w.probeError = 'cannot run arping (ENOENT); install iputils-arping';
+  await w.advance(5000);
+  const errs = w.log.lines.filter((l) => /SB-PROBE/.test(l.msg));
+  assert.equal(errs.length, 1);
+  assert.equal(errs[0]!.level, 'warn');
+  assert.match(errs[0]!.msg, /SB-PROBE: \(VI_1\) duplicate-address probe of 10\.0\.0\.100 failed: cannot run arping \(ENOENT\); install iputils-arping/);
+  w.probeError = undefined;
+  await w.advance(2000);
+  assert.ok(w.log.messages().includes('(VI_1) duplicate-address probe of 10.0.0.100 works again'));
+  assert.deepEqual(w.alerts, [], 'a failing probe is not evidence');
 });
