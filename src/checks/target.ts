@@ -131,6 +131,9 @@ export function buildTarget(v: VirtualService, r: RealServer, hostname: string):
     secret: v.secret,
     timeoutMs: v.negotiatetimeout * 1000,
     hostname,
+    // sip/dns follow the virtual's protocol; ldap/radius also honour checktimeout
+    protocol: v.protocol,
+    checkTimeoutMs: v.checktimeout * 1000,
   };
   const virtualArg = v.protocol === 'fwm' ? String(v.fwmark ?? '') : ldServer(v.address ?? '');
   const key = JSON.stringify([
