@@ -14,7 +14,7 @@ import type { Clock, TimerHandle } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logger.js';
 import type { HostPort, SplitBrainAction } from '../vrrp-config/model.js';
 import { decide, describeEvidence, detectorParams, initialDetector } from './detector.js';
-import type { DetectorEvent, DetectorState, Observation, PeerReport } from './detector.js';
+import type { DetectorEvent, DetectorState, Evidence, Observation, PeerReport } from './detector.js';
 import { losesElection } from './election.js';
 import type { Contender } from './election.js';
 import type { DuplicateProbe } from './duplicate-probe.js';
@@ -334,7 +334,7 @@ export class SplitBrainMonitor {
   }
 
   /** split_brain_action = yield: the node that would lose the election steps down. */
-  private maybeYield(r: Runner, evidence: readonly { peerAddress?: string; peerPriority?: number }[]): void {
+  private maybeYield(r: Runner, evidence: readonly Evidence[]): void {
     const name = r.cfg.name;
     const v = this.view(r);
     const fromEvidence = evidence.find((x) => x.peerAddress !== undefined && x.peerPriority !== undefined);
