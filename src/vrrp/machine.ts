@@ -363,7 +363,9 @@ export function step(prev: MachineState, ev: MachineEvent, now: number): StepRes
     out.push({ type: 'send-advert', priority: ours, intervalCs: s.params.intervalCs });
     s.advertAt = now + intervalMs();
     // Do better than keepalived (#166/#1528): after split brain, the winner re-announces
-    // its VIPs so switches and hosts learn the right MAC again.
+    // its VIPs so switches and hosts learn the right MAC again: once now, and a full burst
+    // again after garp_master_delay (the first may be lost while the path is healing).
     out.push({ type: 'send-garp', count: 1 });
+    if (s.garpAt === undefined && s.params.garpMasterDelayMs > 0) s.garpAt = now + s.params.garpMasterDelayMs;
   }
 }

@@ -50,7 +50,7 @@ async function clientNeighbourMac(lan: Lan, vip: string): Promise<string | undef
 async function assertClientLearnsMac(lan: Lan, vip: string, node: string): Promise<void> {
   const want = await macOf(lan, node);
   let got: string | undefined;
-  for (let i = 0; i < 40 && got !== want; i++) {
+  for (let i = 0; i < 60 && got !== want; i++) {
     got = await clientNeighbourMac(lan, vip);
     if (got !== want) await new Promise((r) => setTimeout(r, 50));
   }
@@ -257,6 +257,50 @@ test('status -v reports state, priority, master and last transition over the con
     assert.match(r.stdout, /VI_1\s+MASTER\s+120\s+120\s+54\s+eth0\s+\S+\s+BACKUP->MASTER \d{4}-/);
   } finally {
     await stopPeer(h);
+    await lan.destroy();
+  }
+});
+
+test('split brain healed: the haldir winner re-announces its VIP so the client follows (keepalived #166)', { skip }, async () => {
+  const lan = await createLan(['a', 'b', 'c'], { label: 'vh' });
+  const peers: Peer[] = [];
+  const servers = ['a', 'b'].map((n) => lan.spawn(n, process.execPath, ['-e', HTTP_SERVER, n]));
+  // A filter on the bridge (a's port is p1): adverts lost in one or both directions.
+  const nft = (...args: string[]) => run('ip', ['netns', 'exec', lan.bridgeNs, 'nft', ...args]);
+  try {
+    await nft('add', 'table', 'bridge', 'sb');
+    await nft('add', 'chain', 'bridge', 'sb', 'vrrpcut', '{ type filter hook forward priority 0; policy accept; }');
+    const vip = `${lan.subnet4}.100`;
+    const spec = { vrid: 57, version: 3 as const, advertInt: 0.1, vips: [`${vip}/24`] };
+    const h = startHaldir(lan, 'a', vrrpCf({ ...spec, priority: 150, state: 'MASTER' }, 'ha'));
+    const k = startKeepalived(lan, 'b', keepalivedConf({ ...spec, priority: 100 }, 'kb'));
+    peers.push(h, k);
+    await h.waitFor(/\(VI_1\) Entering MASTER STATE/, 5000);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(lastState(k), 'BACKUP');
+    await assertClientReaches(lan, vip, 'a');
+    // a cut off both ways (link still up): keepalived takes over, haldir stays MASTER.
+    let t = performance.now();
+    await nft('add', 'rule', 'bridge', 'sb', 'vrrpcut', 'iifname', 'p1', 'drop');
+    await nft('add', 'rule', 'bridge', 'sb', 'vrrpcut', 'oifname', 'p1', 'drop');
+    await k.waitFor(/\(VI_1\) Entering MASTER STATE/, 3000, t);
+    await assertClientLearnsMac(lan, vip, 'b');
+    assert.equal(lastState(h), 'MASTER', 'both are MASTER: split brain');
+    // Healing, first one way: haldir hears the lower-priority master and forces an election...
+    t = performance.now();
+    await nft('flush', 'chain', 'bridge', 'sb', 'vrrpcut');
+    await nft('add', 'rule', 'bridge', 'sb', 'vrrpcut', 'iifname', 'p1', 'drop');
+    await h.waitFor(/\(VI_1\) Received advert from \S+ with lower priority 100, ours 150, forcing new election/, 3000, t);
+    // ...then fully: keepalived yields, and haldir's follow-up GARP burst moves the client.
+    t = performance.now();
+    await nft('flush', 'chain', 'bridge', 'sb', 'vrrpcut');
+    await k.waitFor(/\(VI_1\) Entering BACKUP STATE/, 3000, t);
+    assert.equal(await hasVip(lan, 'b', vip, false), false);
+    await assertClientLearnsMac(lan, vip, 'a');
+    await assertClientReaches(lan, vip, 'a');
+  } finally {
+    for (const p of peers) await stopPeer(p);
+    for (const s of servers) s.kill('SIGKILL');
     await lan.destroy();
   }
 });

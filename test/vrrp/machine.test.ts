@@ -116,6 +116,9 @@ test('MASTER: higher priority advert -> BACKUP with keepalived log lines; lower 
   assert.ok(m.logs().includes('(VI_1) Received advert from 10.0.0.3 with lower priority 100, ours 150, forcing new election'));
   assert.ok(a1.some((a) => a.type === 'send-advert' && a.priority === 150));
   assert.ok(a1.some((a) => a.type === 'send-garp'), 'winner re-announces its VIPs after split brain');
+  const before = m.of('send-garp').length;
+  m.advanceTo(m.now + 5000);
+  assert.equal(m.of('send-garp').length, before + 1, 'and again after garp_master_delay');
   assert.equal(m.s.state, 'MASTER');
   m.feed({ type: 'advert', src: '10.0.0.3', advert: adv(200) });
   assert.equal(m.s.state, 'BACKUP');

@@ -32,8 +32,13 @@ export interface Lan {
   spawn(node: string, cmd: string, args: string[], opts?: SpawnOptions): ChildProcess;
   /** Addresses (inet/inet6, without prefix) currently on a node's interface. */
   addresses(node: string): Promise<string[]>;
-  /** Cuts (or restores) a node's link to the segment, to simulate lost adverts. */
+  /** Takes the bridge side of a node's link down (or up): the node sees carrier loss. */
   setLinkUp(node: string, up: boolean): Promise<void>;
+  /**
+   * Detaches (or re-attaches) a node's port from the bridge: its link stays up but no
+   * frame passes, like a firewall or a frozen switch port (lost adverts, split brain).
+   */
+  setIsolated(node: string, isolated: boolean): Promise<void>;
   destroy(): Promise<void>;
 }
 
@@ -140,6 +145,10 @@ export async function createLan(nodeNames: string[], opts: { label?: string } = 
     },
     async setLinkUp(n, up) {
       await ip(['-n', bridgeNs, 'link', 'set', `p${nodeNames.indexOf(n) + 1}`, up ? 'up' : 'down']);
+    },
+    async setIsolated(n, isolated) {
+      const port = `p${nodeNames.indexOf(n) + 1}`;
+      await ip(['-n', bridgeNs, 'link', 'set', port, ...(isolated ? ['nomaster'] : ['master', 'br0'])]);
     },
     destroy,
   };
