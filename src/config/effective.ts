@@ -4,7 +4,6 @@ import type {
   CheckType, Config, FallbackServer, GlobalConfig, RealServer, ServiceName, VirtualService,
 } from './model.js';
 import type { RawFallback, RawGlobal, RawVirtual } from './raw.js';
-import type { ConfigResolver } from './resolver.js';
 import { serviceToPort } from './syntax.js';
 import { splitRecipients } from './values.js';
 import { virtualIdOf } from './parse.js';
@@ -159,6 +158,6 @@ export function buildGlobal(g: RawGlobal, file: string): GlobalConfig {
   };
 }
 
-export function buildConfig(file: string, g: RawGlobal, virtuals: readonly RawVirtual[], _resolver: ConfigResolver): Config {
+export function buildConfig(file: string, g: RawGlobal, virtuals: readonly RawVirtual[]): Config {
   return { file, global: buildGlobal(g, file), virtuals: virtuals.filter((v) => !v.broken).map((v) => buildVirtual(v, g, file)) };
 }

@@ -106,7 +106,7 @@ export class CfParser {
       }
     }
     if (this.diag.errorCount > 0) return { config: undefined, diagnostics: this.diag.list };
-    const config: Config = buildConfig(this.opts.file, this.global, this.virtuals, this.resolver);
+    const config: Config = buildConfig(this.opts.file, this.global, this.virtuals);
     return { config, diagnostics: this.diag.list };
   }
 
@@ -121,7 +121,7 @@ export class CfParser {
     const vattr = m[2]!;
     const vcol = raw.length - vattr.length + 1;
     const v = newVirtual(family, lineNo);
-    this.parseVirtualAddress(v, vattr, vcol, raw);
+    this.parseVirtualAddress(v, vattr, vcol);
     this.virtuals.push(v);
 
     let ldEnd: number | undefined; // the line at which ldirectord's section ends
@@ -179,7 +179,7 @@ export class CfParser {
     return j;
   }
 
-  private parseVirtualAddress(v: RawVirtual, vattr: string, col: number, raw: string): void {
+  private parseVirtualAddress(v: RawVirtual, vattr: string, col: number): void {
     let m: RegExpExecArray | null;
     let used = '';
     if ((m = V4_IP_PORT.exec(vattr)) && v.family === 'inet') {
@@ -223,7 +223,6 @@ export class CfParser {
       v.portText = '0';
       if (parseInt(v.fwmText!, 10) === 0) this.diag.warn('W-VALUE', v.line, col, 'firewall mark 0 never matches a packet; use a mark greater than zero');
     }
-    void raw;
   }
 
   private sectionDirective(v: RawVirtual, d: Directive, comment: string): void {
