@@ -38,7 +38,7 @@ for my $v (@VIRTUAL) {
   $c{real} = [ map { my $r = $_; +{ map { $_ => $r->{$_} } keys %$r } } @{$v->{real}} ];
   push @out, \\%c;
 }
-print JSON::PP->new->canonical->encode({ virtual => \\@out, checkinterval => $CHECKINTERVAL, quiescent => $QUIESCENT, fork => $FORKING, cleanstop => $CLEANSTOP, emailalert => $EMAILALERT, emailalertfreq => $EMAILALERTFREQ, emailalertstatus => $EMAILALERTSTATUS, fallbackcommand => $FALLBACKCOMMAND, smtp => $SMTP }), "\\n";
+print JSON::PP->new->canonical->encode({ virtual => \\@out, checkinterval => $CHECKINTERVAL, quiescent => $QUIESCENT, fork => $FORKING, cleanstop => $CLEANSTOP, emailalert => $EMAILALERT, emailalertfreq => $EMAILALERTFREQ, emailalertstatus => $EMAILALERTSTATUS, fallbackcommand => $FALLBACKCOMMAND, smtp => $SMTP, fallback => $FALLBACK, fallback6 => $FALLBACK6 }), "\\n";
 exit 0;
 `;
   return [...lines.slice(0, opts), ...lines.slice(funcs), dumper].join('\n').replace(/^__END__$/m, '');
@@ -56,6 +56,32 @@ interface LdDump {
   emailalertstatus: number;
   fallbackcommand: string | null;
   smtp: string | null;
+  fallback: Record<string, Record<string, unknown>> | null;
+  fallback6: Record<string, Record<string, unknown>> | null;
+}
+
+/** fallback_find (L4340) over the dump; fwmark virtuals with only a global fallback are
+ * ldirectord's `-r :0` bug (spec section 10) and are left out. */
+function ldFallback(d: LdDump, v: Ld): string | undefined {
+  const own = v['fallback'] as Record<string, unknown> | undefined;
+  let fb: Record<string, unknown> | undefined = own;
+  let port: unknown = own?.['port'];
+  if (!fb) {
+    const g = v['addressfamily'] === 2 ? d.fallback : d.fallback6;
+    if (!g || v['protocol'] === 'fwm') return undefined;
+    fb = g[String(v['protocol'])];
+    port = fb?.['port'] ?? v['port'];
+  }
+  if (!fb) return undefined;
+  const p = v['protocol'] === 'fwm' && Number(port) === 0 ? '-' : String(Number(port));
+  return `${String(fb['server']).replace(/^\[(.*)\]$/, '$1')}:${p}/${String(fb['forward'])}`;
+}
+
+function haldirFallback(c: Config, v: VirtualService): string | undefined {
+  if (!v.fallback) return undefined;
+  const ownOrPorted = v.protocol !== 'fwm' || v.fallback.source.line !== c.global.fallback?.source.line || v.fallback.port !== undefined;
+  if (v.protocol === 'fwm' && !ownOrPorted) return undefined;
+  return `${v.fallback.address}:${v.fallback.port ?? '-'}/${v.fallback.forward}`;
 }
 
 function runHarness(script: string, cf: string): Promise<LdDump> {
@@ -111,6 +137,7 @@ function fromHaldir(c: Config, v: VirtualService): Record<string, unknown> {
     monitorfile: v.monitorfile,
     fallbackcommand: v.fallbackcommand,
     port: String(v.port),
+    fallback: haldirFallback(c, v),
     reals: v.reals.map((r) => ({
       server: v.family === 'inet6' ? `[${r.address}]` : r.address,
       port: String(r.port),
@@ -175,6 +202,7 @@ function fromLdirectord(d: LdDump, v: Ld): Record<string, unknown> {
     monitorfile: str(v['monitorfile']),
     fallbackcommand: str(v['fallbackcommand'] ?? d.fallbackcommand)?.replace(/^"(.*)"$/, '$1'),
     port: String(Number(v['port'])),
+    fallback: ldFallback(d, v),
     reals: lastWins(v.real).map((r) => ({
       server: r['server'],
       port: String(Number(r['port'])),
