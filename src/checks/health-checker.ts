@@ -6,7 +6,7 @@ import type { Clock } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logger.js';
 import { MaintenanceDir, type ReverseResolver } from './maintenance.js';
 import { MonitorFileWriter } from './monitorfile.js';
-import { CheckScheduler, type ProbeRunner } from './scheduler.js';
+import { CheckScheduler, type ProbeRunner, type SchedulerOptions } from './scheduler.js';
 import { planChecks } from './target.js';
 import { carryOverHealth, type HealthTracker, type Transition } from './tracker.js';
 
@@ -18,6 +18,9 @@ export interface HealthCheckerOptions {
   readonly hostname?: string;
   readonly reverseResolver?: ReverseResolver;
   readonly runProbe?: ProbeRunner;
+  /** Every finished probe (status output, last-check messages). */
+  readonly onProbe?: SchedulerOptions['onProbe'];
+  readonly pid?: number;
 }
 
 export class HealthChecker {
@@ -42,6 +45,8 @@ export class HealthChecker {
       ...(md ? { maintenance: new MaintenanceDir(md, this.opts.clock, this.opts.reverseResolver) } : {}),
       ...(this.opts.maxConcurrent !== undefined ? { maxConcurrent: this.opts.maxConcurrent } : {}),
       ...(this.opts.runProbe ? { runProbe: this.opts.runProbe } : {}),
+      ...(this.opts.onProbe ? { onProbe: this.opts.onProbe } : {}),
+      ...(this.opts.pid !== undefined ? { pid: this.opts.pid } : {}),
     });
   }
 
@@ -78,5 +83,10 @@ export class HealthChecker {
 
   get tracker(): HealthTracker {
     return this.scheduler.tracker;
+  }
+
+  /** Checks in flight / queued, and how many rounds the least-run check has done. */
+  stats(): ReturnType<CheckScheduler['stats']> {
+    return this.scheduler.stats();
   }
 }

@@ -14,7 +14,8 @@ import type { Logger } from '../runtime/logger.js';
 import { createLogSink, type LogSink } from '../runtime/log-sinks.js';
 import { defaultPidFile, controlSocketFor, readPidState, writePidFile, removePidFile } from '../runtime/pidfile.js';
 import { execFile } from '../runtime/exec.js';
-import { Mailer, smtpPasswordWarning } from '../alerts/mailer.js';
+import { smtpPasswordWarning } from '../alerts/mailer.js';
+import { Alerting } from '../alerts/alerting.js';
 import { IpvsadmBackend } from '../ipvs/backends/ipvsadm.js';
 import { MemoryBackend } from '../ipvs/backends/memory.js';
 import type { TableBackend } from '../ipvs/types.js';
@@ -104,16 +105,6 @@ function makeBackend(inv: DaemonInvocation, logger: Logger): { backend: TableBac
   return { backend: lazy, label: 'dry-run' };
 }
 
-function mailerFor(config: Config, logger: Logger, host: string): Mailer {
-  const g = config.global;
-  return new Mailer({
-    clock: systemClock(),
-    logger,
-    hostname: host,
-    nodemailer: { smtptls: g.smtptls, smtpuser: g.smtpuser, smtppasswd: g.smtppasswd },
-  });
-}
-
 function companionArgv(inv: DaemonInvocation, other: string, action: string): string[] {
   const o = inv.command.options;
   const argv = [process.argv[1] ?? 'haldir'];
@@ -168,7 +159,7 @@ async function runForeground(
   }
   const { backend, label } = makeBackend(inv, logger);
   logger.debug(`table backend: ${label}`);
-  const mailer = mailerFor(config, logger, host);
+  const alerting = new Alerting(config, { clock: systemClock(), logger, hostname: host });
   let text: string | undefined;
   try {
     text = readFileSync(inv.configPath, 'utf8');
@@ -182,7 +173,7 @@ async function runForeground(
     backend,
     clock: systemClock(),
     logger,
-    mailer,
+    alerting,
     hostname: host,
     pid,
   });
@@ -206,7 +197,7 @@ async function runForeground(
       await runCompanions(inv, companions, 'stop', logger);
       await director.stop();
       await control.close();
-      const r = await mailer.stop(5000);
+      const r = await alerting.stop(5000);
       if (r.undelivered > 0) logger.warn(`${r.undelivered} alert mail(s) could not be delivered before exit`);
     } catch (e) {
       logger.error(`error while stopping: ${e instanceof Error ? e.message : String(e)}`);

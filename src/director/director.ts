@@ -7,24 +7,23 @@
 // checkinterval, look at the config file. Here checks run on their own timers, a health
 // transition triggers a table round at once, the config file is watched with inotify,
 // and a drift-repair timer compares the kernel table with the desired one.
-import type { Config, Diagnostic, ParseResult, VirtualService } from '../config/model.js';
+import type { Config, Diagnostic, ParseResult } from '../config/model.js';
 import { readFileSync } from 'node:fs';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logger.js';
 import { execFile, type ExecResult } from '../runtime/exec.js';
 import { ConfigWatcher, contentHash } from '../runtime/config-watcher.js';
-import { CheckScheduler, type CheckJob, type ProbeRunner } from '../checks/scheduler.js';
-import { HealthTracker, INITIAL_HEALTH, carryOverHealth, type Transition } from '../checks/tracker.js';
-import { planChecks, buildTarget } from '../checks/target.js';
-import type { ProbeOutcome, Phase } from '../checks/run-check.js';
-import { MaintenanceDir } from '../checks/maintenance.js';
+import type { CheckJob, ProbeRunner } from '../checks/scheduler.js';
+import { INITIAL_HEALTH } from '../checks/tracker.js';
+import { buildTarget } from '../checks/target.js';
+import type { ProbeOutcome } from '../checks/run-check.js';
+import { HealthChecker } from '../checks/health-checker.js';
 import { planDesiredTable, planShutdown, realKey, serviceKeyOf, type FallbackCommandRun, type FallbackCommandState, type PoolEvent, type RealHealth } from '../pool/plan-desired.js';
 import { planOps, applyOpsToTable } from '../ipvs/plan.js';
 import { serviceId } from '../ipvs/keys.js';
 import { opArgs } from '../ipvs/ipvsadm-text.js';
 import type { IpvsOp, IpvsTable, TableBackend } from '../ipvs/types.js';
-import { AlertPolicy } from '../alerts/policy.js';
-import type { AlertMessage } from '../alerts/message.js';
+import type { Alerting } from '../alerts/alerting.js';
 import { configRejectedAlert } from '../alerts/generic.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import type { DaemonStatus } from '../config/model.js';
@@ -32,10 +31,6 @@ import type { DaemonStatus } from '../config/model.js';
 export const VERSION = '0.1.0';
 /** ldirectord's banner, kept in the start line so log greps for it still work. */
 export const VERSION_STR = `haldir ${VERSION} (Linux Director v1.186-ha compatible)`;
-
-export interface AlertSink {
-  enqueue(message: AlertMessage): void;
-}
 
 export interface DirectorOptions {
   readonly configPath: string;
@@ -46,7 +41,8 @@ export interface DirectorOptions {
   readonly backend: TableBackend;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly mailer?: AlertSink;
+  /** Mail for table changes and rejected reloads (ldirectord's ld_emailalert_send); none in tests/demo. */
+  readonly alerting?: Pick<Alerting, 'tableChanged' | 'send' | 'reconfigure' | 'policy'>;
   readonly hostname: string;
   readonly pid: number;
   /** Drift repair period; 0 disables. Default 5 s. */
@@ -98,9 +94,7 @@ interface LastProbe {
 export class Director {
   private config: Config;
   private status: DaemonStatus = 'starting';
-  private tracker = new HealthTracker();
-  private scheduler: CheckScheduler | undefined;
-  private readonly policy: AlertPolicy;
+  private readonly checker: HealthChecker;
   private observed: IpvsTable = { services: [] };
   private fallbackState: FallbackCommandState = new Map();
   /** virtual id -> real key -> tracker health key */
@@ -122,15 +116,17 @@ export class Director {
 
   constructor(private readonly opts: DirectorOptions) {
     this.config = opts.config;
-    this.policy = new AlertPolicy({
+    this.checker = new HealthChecker(opts.config, {
       clock: opts.clock,
       logger: opts.logger,
-      send: (m) => opts.mailer?.enqueue(m),
-      global: opts.config.global,
       hostname: opts.hostname,
-      status: 'starting',
+      pid: opts.pid,
+      runProbe: opts.runProbe,
+      onTransition: () => this.requestRound(),
+      onProbe: (job, outcome) => this.onProbe(job, outcome),
     });
-    this.policy.reconfigure(opts.config);
+    opts.alerting?.reconfigure(opts.config);
+    opts.alerting?.policy.setDaemonStatus('starting');
   }
 
   get daemonStatus(): DaemonStatus {
@@ -149,7 +145,8 @@ export class Director {
     this.observed = await this.opts.backend.read();
     this.indexHealthKeys();
     await this.round('start');
-    this.startScheduler(this.tracker);
+    this.firstRoundDone = false;
+    this.checker.start();
     if (this.opts.watchConfig !== false) {
       let text = initialText;
       if (text === undefined) {
@@ -178,8 +175,8 @@ export class Director {
     this.stopped = true;
     this.watcher?.stop();
     if (this.driftTimer) this.opts.clock.clearTimeout(this.driftTimer);
-    this.scheduler?.stop();
-    this.policy.reconfigure({ global: this.config.global, virtuals: [] });
+    this.checker.stop();
+    await this.checker.flush();
     if (this.roundRunning) await this.roundRunning;
     const plan = planShutdown(this.config, this.observed, this.fallbackState);
     const ops: IpvsOp[] = plan.deleteServiceIds.flatMap((id) => {
@@ -229,7 +226,7 @@ export class Director {
     this.lastReload = { ok: false, at: this.opts.clock.now(), errors: errors.length };
     const to = this.config.global.emailalert;
     if (to.length > 0 && this.config.global.emailalertstatus.includes('reloading')) {
-      this.opts.mailer?.enqueue(
+      this.opts.alerting?.send(
         configRejectedAlert('haldir', this.opts.hostname, this.opts.configPath, diags, {
           to,
           from: this.config.global.emailalertfrom,
@@ -245,15 +242,12 @@ export class Director {
     this.previousServiceIds = prev.virtuals.map((v) => serviceId(serviceKeyOf(v)));
     this.config = next;
     this.indexHealthKeys();
-    const jobs = this.planJobs();
     // Health of (virtual, probe) pairs that did not change is carried over: nothing
     // flaps, and a real known to be dead is never re-added (ldirectord re-adds all).
-    const carried = carryOverHealth(this.tracker, jobs.flatMap((j) => j.subscribers));
-    this.scheduler?.stop();
-    this.tracker = carried;
-    this.policy.reconfigure(next);
+    this.firstRoundDone = true;
+    this.checker.reload(next);
+    this.opts.alerting?.reconfigure(next);
     await this.round('start');
-    this.startScheduler(carried, jobs);
     this.setStatus('running');
   }
 
@@ -276,30 +270,10 @@ export class Director {
     }
   }
 
-  private planJobs(): CheckJob[] {
-    return planChecks(this.config.virtuals, this.opts.hostname).map((p) => ({ target: p.target, subscribers: p.subscribers }));
-  }
-
-  private startScheduler(tracker: HealthTracker, jobs = this.planJobs()): void {
-    const g = this.config.global;
-    this.scheduler = new CheckScheduler(jobs, {
-      clock: this.opts.clock,
-      logger: this.opts.logger,
-      tracker,
-      onTransition: (t) => this.onTransition(t),
-      onProbe: (job, outcome, phase) => this.onProbe(job, outcome, phase),
-      maintenance: g.maintenancedir ? new MaintenanceDir(g.maintenancedir, this.opts.clock) : undefined,
-      pid: this.opts.pid,
-      runProbe: this.opts.runProbe,
-    });
-    this.firstRoundDone = false;
-    this.scheduler.start();
-  }
-
-  private onProbe(job: CheckJob, outcome: ProbeOutcome, _phase: Phase): void {
+  private onProbe(job: CheckJob, outcome: ProbeOutcome): void {
     const at = this.opts.clock.now();
     for (const s of job.subscribers) this.lastProbe.set(s.healthKey, { ok: outcome.result.ok, message: outcome.result.message, at });
-    if (!this.firstRoundDone && this.scheduler && this.scheduler.stats().minRuns >= 1) {
+    if (!this.firstRoundDone && this.checker.stats().minRuns >= 1) {
       this.firstRoundDone = true;
       this.markRunning();
     }
@@ -313,11 +287,7 @@ export class Director {
 
   private setStatus(s: DaemonStatus): void {
     this.status = s;
-    this.policy.setDaemonStatus(s);
-  }
-
-  private onTransition(_t: Transition): void {
-    this.requestRound();
+    this.opts.alerting?.policy.setDaemonStatus(s);
   }
 
   private indexHealthKeys(): void {
@@ -335,7 +305,7 @@ export class Director {
   private health(virtualId: string, rkey: string): RealHealth {
     const hk = this.healthKeys.get(virtualId)?.get(rkey);
     if (hk === undefined) return 'unknown';
-    const h = this.tracker.get(hk);
+    const h = this.checker.tracker.get(hk);
     return h === INITIAL_HEALTH ? 'unknown' : h.state;
   }
 
@@ -399,14 +369,8 @@ export class Director {
   }
 
   private emit(events: readonly PoolEvent[]): void {
-    const byId = new Map<string, VirtualService>(this.config.virtuals.map((v) => [v.id, v]));
-    for (const e of events) {
-      this.opts.logger.info(e.message);
-      const v = byId.get(e.virtualId);
-      if (e.alert !== undefined && e.server !== undefined && v) {
-        this.policy.realServerChanged({ message: e.alert, virtual: v, real: e.server });
-      }
-    }
+    for (const e of events) this.opts.logger.info(e.message);
+    this.opts.alerting?.tableChanged(events, this.config.virtuals);
   }
 
   private runCommand(argv: readonly string[]): Promise<ExecResult> {

@@ -222,3 +222,40 @@ test('restart with the table in place touches no healthy real; cleanstop=no leav
     if (second) await second.cleanup();
   }
 });
+
+test('monitorfile gets one line per check in ldirectord format', async () => {
+  const hosts = ['127.0.37.1'];
+  const port = await freePortOn(hosts);
+  const real = new HttpReal(hosts[0]!, port);
+  await real.start();
+  const dir = mkdtempSync(join(tmpdir(), 'haldir-monitor-'));
+  const monitor = join(dir, 'monitor.log');
+  const file = join(dir, 'ldirectord.cf');
+  const text = `checkinterval=1\nchecktimeout=2\nvirtual=10.200.0.9:80\n\treal=127.0.37.1:${port} masq\n\treceive="OK"\n\tmonitorfile="${monitor}"\n`;
+  writeFileSync(file, text);
+  const director = new Director({
+    configPath: file,
+    config: parse(text, file),
+    load: async () => parseLdirectordCf(text, { file, resolver, debug: true }),
+    backend: new MemoryBackend(),
+    clock: systemClock(),
+    logger: new MemoryLogger(),
+    hostname: 'director-test',
+    pid: 4321,
+    driftRepairMs: 0,
+    watchConfig: false,
+  });
+  try {
+    await director.start(text);
+    const { readFileSync, existsSync } = await import('node:fs');
+    await waitUntil(() => existsSync(monitor) && readFileSync(monitor, 'utf8').split('\n').filter(Boolean).length >= 2, 6000, 'two monitor lines');
+    const line = readFileSync(monitor, 'utf8').split('\n')[0]!;
+    // [localtime] [PID] <check id with ':' as spaces> up|down message
+    assert.match(line, /^\[\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\] \[4321\] negotiate http tcp 127\.0\.37\.1 /);
+    assert.match(line, / \[up\] /);
+  } finally {
+    await director.stop();
+    await real.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
