@@ -18,6 +18,7 @@ import {
   exactYesNo, firstDigits, parseEmailAlertStatus, perlTrue, stripEnclosingQuotes, yesNoHint,
 } from './values.js';
 import { resolveReals } from './reals.js';
+import { parseSchedFlags } from '../ipvs/sched-flags.js';
 import { buildConfig } from './effective.js';
 import { translatePerlRegex, PerlRegexError } from './perl-regex.js';
 import { canonicalIPv6, isIPv4Literal, isIPv6Literal } from './net.js';
@@ -354,6 +355,7 @@ export class CfParser {
         const s = /([^ \t\n\r\f\v]+)/.exec(val)?.[1];
         if (!s) return err('E-BAD-VALUE', d.line, vcol, 'empty schedflags: give the scheduler flags, e.g. schedflags=sh-port');
         v.schedflags = s;
+        v.schedflagsAt = { line: d.line, column: vcol };
         return;
       }
       case 'netmask': {
@@ -461,6 +463,20 @@ export class CfParser {
     return l;
   }
 
+  /**
+   * ldirectord passes schedflags to ipvsadm unchecked (`-b FLAGS`), so a bad flag only
+   * shows when ipvsadm refuses the virtual. The scheduler may come after schedflags in
+   * the section, hence the check at its end. A warning, since ldirectord accepts the file.
+   */
+  private checkSchedFlags(v: RawVirtual): void {
+    if (v.schedflags === undefined || !v.schedflagsAt) return;
+    try {
+      parseSchedFlags(v.schedflags, v.scheduler);
+    } catch (e) {
+      this.diag.warn('W-VALUE', v.schedflagsAt.line, v.schedflagsAt.column, `${e instanceof Error ? e.message : String(e)}; ipvsadm will refuse this virtual service, so haldir will leave it unmanaged`);
+    }
+  }
+
   /** After the section: fallback, virtual address, reals, duplicate check (ldirectord's order). */
   private finishVirtual(v: RawVirtual, ldEnd: number): void {
     const fb = this.pendingFallback.get(v);
@@ -489,6 +505,7 @@ export class CfParser {
     }
     resolveReals(this, v, this.realsTodo.get(v) ?? []);
     if (v.broken) return;
+    this.checkSchedFlags(v);
     const id = virtualIdOf(v);
     const prev = this.seen.get(id);
     if (prev) {

@@ -54,6 +54,8 @@ export interface RawVirtual {
   scheduler: string;
   persistent: number | undefined;
   schedflags: string | undefined;
+  /** Where schedflags was set, for the end-of-section check against the scheduler. */
+  schedflagsAt: { line: number; column: number } | undefined;
   netmask: string | undefined;
   ops: boolean;
   service: string | undefined;
@@ -167,6 +169,7 @@ export function newVirtual(family: AddressFamily, line: number): RawVirtual {
     scheduler: 'wrr',
     persistent: undefined,
     schedflags: undefined,
+    schedflagsAt: undefined,
     netmask: undefined,
     ops: false,
     service: undefined,
