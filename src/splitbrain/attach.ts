@@ -53,6 +53,7 @@ export function monitoredInstances(cfg: VrrpConfig): MonitoredInstance[] {
     action: i.splitBrainAction,
     notify: i.notifySplitBrain?.argv,
     garpRepeat: i.garpMasterRepeat,
+    probes: i.splitBrainProbes,
   }));
 }
 

@@ -12,7 +12,7 @@ import type { GarpSender } from '../vrrp/garp.js';
 import type { VrrpState } from '../vrrp/instance.js';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logger.js';
-import type { HostPort, SplitBrainAction } from '../vrrp-config/model.js';
+import type { HostPort, SplitBrainAction, SplitBrainProbe } from '../vrrp-config/model.js';
 import { decide, describeEvidence, detectorParams, initialDetector } from './detector.js';
 import type { DetectorEvent, DetectorState, Evidence, Observation, PeerReport } from './detector.js';
 import { losesElection } from './election.js';
@@ -39,6 +39,12 @@ export interface MonitoredInstance {
   readonly notify: readonly string[] | undefined;
   /** GARPs per VIP when split brain is over (garp_master_repeat). */
   readonly garpRepeat: number;
+  /** split_brain_probes: which probes run (default all of them). */
+  readonly probes?: readonly SplitBrainProbe[];
+}
+
+function probing(cfg: MonitoredInstance, p: SplitBrainProbe): boolean {
+  return cfg.probes === undefined || cfg.probes.includes(p);
 }
 
 /** What the monitor reads from and does to the VRRP daemon. */
@@ -193,7 +199,7 @@ export class SplitBrainMonitor {
     const v = r && this.view(r);
     if (!r || !v || advert.priority === 0 || canonicalAddress(src) === canonicalAddress(v.address)) return;
     if (r.phase === 'yielded') r.lastPeerAdvertAt = this.deps.clock.now();
-    else if (v.state === 'MASTER') this.feed(r, { kind: 'advert', src, priority: advert.priority });
+    else if (v.state === 'MASTER' && probing(r.cfg, 'advert')) this.feed(r, { kind: 'advert', src, priority: advert.priority });
   }
 
   private onTransition(instance: string, from: VrrpState, to: VrrpState): void {
@@ -224,7 +230,7 @@ export class SplitBrainMonitor {
       const master = v.state === 'MASTER';
       const peer = r.cfg.peer;
       const tasks: Promise<void>[] = [];
-      if (peer) {
+      if (peer && probing(r.cfg, 'status')) {
         tasks.push(
           this.deps.status.read(peer, r.cfg.localAddress).then((doc) => {
             const before = r.peerReport;
@@ -235,9 +241,11 @@ export class SplitBrainMonitor {
             this.feed(r, { kind: 'status', peer: formatHostPort(peer), report: r.peerReport });
           }),
         );
-        if (master) tasks.push(this.deps.pinger.alive(peer.host, r.cfg.localAddress).then((alive) => this.feed(r, { kind: 'ping', peer: peer.host, alive })));
       }
-      if (master || r.phase === 'yielded') tasks.push(this.probeVip(r));
+      if (peer && master && probing(r.cfg, 'ping')) {
+        tasks.push(this.deps.pinger.alive(peer.host, r.cfg.localAddress).then((alive) => this.feed(r, { kind: 'ping', peer: peer.host, alive })));
+      }
+      if ((master || r.phase === 'yielded') && probing(r.cfg, 'arp')) tasks.push(this.probeVip(r));
       await Promise.all(tasks);
       this.feed(r, { kind: 'tick' });
       if (r.phase === 'yielded') this.checkRelease(r);
@@ -283,6 +291,7 @@ export class SplitBrainMonitor {
     const name = r.cfg.name;
     switch (e.type) {
       case 'probe-now':
+        if (!probing(r.cfg, 'arp')) break;
         this.deps.log.info(`(${name}) ${e.reason}: probing the VIPs for a second master now`);
         void this.probeVip(r);
         break;

@@ -13,6 +13,7 @@ const SPLIT_BRAIN: Record<string, DirectiveShape> = {
   status_listen: 'one',
   split_brain_action: 'one',
   notify_split_brain: 'one',
+  split_brain_probes: 'one',
 };
 
 export const DIRECTIVES: Readonly<Record<SectionKind, Readonly<Record<string, DirectiveShape>>>> = {

@@ -88,6 +88,10 @@ export type SplitBrainAction =
   | { readonly kind: 'script'; readonly command: CommandLine };
 export type SplitBrainActionKind = SplitBrainAction['kind'];
 
+/** The split-brain probes (docs/splitbrain.md); `split_brain_probes` picks which run. */
+export const SPLIT_BRAIN_PROBES = ['arp', 'advert', 'ping', 'status'] as const;
+export type SplitBrainProbe = (typeof SPLIT_BRAIN_PROBES)[number];
+
 /** haldir extension: split-brain detection settings (global defaults, per-instance overrides). */
 export interface SplitBrainSettings {
   /** The peer director's status endpoint; undefined = no split-brain probing. */
@@ -97,6 +101,8 @@ export interface SplitBrainSettings {
   readonly splitBrainAction: SplitBrainAction;
   /** Run on detection and recovery: `CMD INSTANCE DETECTED|RESOLVED`. */
   readonly notifySplitBrain: CommandLine | undefined;
+  /** Which probes run (default all; ping and status also need `peer`). */
+  readonly splitBrainProbes: readonly SplitBrainProbe[];
 }
 
 export interface VrrpGlobal extends SplitBrainSettings {

@@ -2,8 +2,10 @@
 
 import type { AddressFamily } from '../config/model.js';
 import {
+  SPLIT_BRAIN_PROBES,
   VRRP_DEFAULTS,
   type CommandLine,
+  type SplitBrainProbe,
   type SplitBrainAction,
   type SplitBrainSettings,
   type VrrpGlobal,
@@ -34,6 +36,21 @@ function parseSplitBrainAction(v: string): Parsed<SplitBrainAction> {
   return { error: 'E-BAD-ENUM', message: `expected alert, yield or script:/path/to/command, got "${v}"` };
 }
 
+/** `arp, advert, ping, status` (any subset, comma or space separated) or `none`. */
+function parseSplitBrainProbes(v: string): Parsed<readonly SplitBrainProbe[]> {
+  const words = v.split(/[\s,]+/).filter((w) => w !== '');
+  if (words.length === 1 && words[0] === 'none') return { ok: [] };
+  const out: SplitBrainProbe[] = [];
+  for (const w of words) {
+    if (!(SPLIT_BRAIN_PROBES as readonly string[]).includes(w)) {
+      return { error: 'E-BAD-ENUM', message: `unknown split-brain probe "${w}": use any of ${SPLIT_BRAIN_PROBES.join(', ')} (comma separated) or none` };
+    }
+    if (!out.includes(w as SplitBrainProbe)) out.push(w as SplitBrainProbe);
+  }
+  if (out.length === 0) return { error: 'E-BAD-ENUM', message: `split_brain_probes is empty: list ${SPLIT_BRAIN_PROBES.join(', ')} or write none` };
+  return { ok: out };
+}
+
 export function splitBrain(r: SectionReader, inherited: SplitBrainSettings): SplitBrainSettings {
   const port = VRRP_DEFAULTS.statusPort;
   return {
@@ -41,6 +58,7 @@ export function splitBrain(r: SectionReader, inherited: SplitBrainSettings): Spl
     statusListen: r.parsed('status_listen', (v) => parseHostPort(v, port))?.value ?? inherited.statusListen,
     splitBrainAction: r.parsed('split_brain_action', parseSplitBrainAction)?.value ?? inherited.splitBrainAction,
     notifySplitBrain: command(r, 'notify_split_brain') ?? inherited.notifySplitBrain,
+    splitBrainProbes: r.parsed('split_brain_probes', parseSplitBrainProbes)?.value ?? inherited.splitBrainProbes,
   };
 }
 
@@ -56,7 +74,7 @@ function multicastGroup(r: SectionReader, key: string, family: AddressFamily, de
 }
 
 export function readGlobal(r: SectionReader | undefined, hostname: string): VrrpGlobal {
-  const noSplitBrain: SplitBrainSettings = { peer: undefined, statusListen: undefined, splitBrainAction: { kind: 'alert' }, notifySplitBrain: undefined };
+  const noSplitBrain: SplitBrainSettings = { peer: undefined, statusListen: undefined, splitBrainAction: { kind: 'alert' }, notifySplitBrain: undefined, splitBrainProbes: SPLIT_BRAIN_PROBES };
   if (!r) {
     return {
       routerId: hostname, emailalert: [], emailalertfrom: undefined, smtp: undefined,

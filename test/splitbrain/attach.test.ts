@@ -51,6 +51,7 @@ test('vrrp.cf split-brain directives become the monitored instances', () => {
     action: { kind: 'yield' },
     notify: ['/etc/ha.d/sb.sh', 'two words'],
     garpRepeat: 5,
+    probes: ['arp', 'advert', 'ping', 'status'],
   });
   assert.equal(vi2!.family, 6);
   assert.equal(vi2!.advertIntervalMs, 500);

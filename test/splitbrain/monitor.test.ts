@@ -11,7 +11,7 @@ import { SplitBrainMonitor } from '../../src/splitbrain/monitor.js';
 import type { MonitoredInstance } from '../../src/splitbrain/monitor.js';
 import type { StatusDocument } from '../../src/splitbrain/status-document.js';
 import type { VrrpState } from '../../src/vrrp/instance.js';
-import type { SplitBrainAction } from '../../src/vrrp-config/model.js';
+import type { SplitBrainAction, SplitBrainProbe } from '../../src/vrrp-config/model.js';
 
 const PEER_MAC = '02:00:00:00:00:0b';
 
@@ -27,13 +27,14 @@ interface World {
   alerts: string[];
   runs: string[][];
   probeError?: string;
+  arpCalls: number;
   advance(ms: number): Promise<void>;
 }
 
-function world(self: { priority: number; address: string }, action: SplitBrainAction, withPeer = true): World {
+function world(self: { priority: number; address: string }, action: SplitBrainAction, withPeer = true, probes?: SplitBrainProbe[]): World {
   const clock = new ManualClock();
   const log = new MemoryLogger();
-  const w = { clock, log, state: { v: 'BACKUP' as VrrpState }, arpMacs: [] as string[], peer: undefined as World['peer'], holds: [] as boolean[], garps: [] as string[], alerts: [] as string[], runs: [] as string[][] } as World;
+  const w = { clock, log, state: { v: 'BACKUP' as VrrpState }, arpMacs: [] as string[], peer: undefined as World['peer'], holds: [] as boolean[], garps: [] as string[], alerts: [] as string[], runs: [] as string[][], arpCalls: 0 } as World;
   const inst: MonitoredInstance = {
     name: 'VI_1',
     vrid: 51,
@@ -44,13 +45,14 @@ function world(self: { priority: number; address: string }, action: SplitBrainAc
     action,
     notify: ['/etc/ha.d/sb.sh'],
     garpRepeat: 2,
+    probes,
   };
   const doc = (): StatusDocument | undefined =>
     w.peer && { program: 'haldir-vrrp', routerId: 'peer', instances: [{ name: 'VI_1', vrid: 51, family: 4, state: w.peer.state, priority: w.peer.priority, effectivePriority: w.peer.priority, address: '10.0.0.99', splitBrain: w.peer.splitBrain ?? 'none' }] };
   w.mon = new SplitBrainMonitor([inst], {
     clock,
     log,
-    duplicate: { probe: async () => (w.probeError ? { foreignMacs: [], error: w.probeError } : { foreignMacs: [...w.arpMacs] }) },
+    duplicate: { probe: async () => (w.arpCalls++, w.probeError ? { foreignMacs: [], error: w.probeError } : { foreignMacs: [...w.arpMacs] }) },
     pinger: { alive: async () => w.peer !== undefined },
     status: { read: async () => doc() },
     garp: { announce: async (vip, dev, count) => void w.garps.push(`${vip}@${dev}x${count}`) },
@@ -217,4 +219,41 @@ test('a probe that cannot run is logged once with the fix, not every round', asy
   await w.advance(2000);
   assert.ok(w.log.messages().includes('(VI_1) duplicate-address probe of 10.0.0.100 works again'));
   assert.deepEqual(w.alerts, [], 'a failing probe is not evidence');
+});
+
+test('split_brain_probes: only the configured probes run and count as evidence', async () => {
+  // status only: no ARP probe is ever sent, the peer's MASTER report alone detects it
+  const st = world({ priority: 150, address: '10.0.0.11' }, { kind: 'alert' }, true, ['status']);
+  await becomeMaster(st);
+  st.peer = { state: 'MASTER', priority: 100 };
+  st.arpMacs = [PEER_MAC];
+  await st.advance(3000);
+  assert.equal(st.arpCalls, 0, 'arp probe disabled');
+  assert.match(st.alerts[0] ?? '', /status channel: peer 10\.0\.0\.99:7474/);
+  st.mon.stop();
+
+  // arp only: the peer's status is not read (a MASTER report would not matter), ARP decides
+  const arp = world({ priority: 150, address: '10.0.0.11' }, { kind: 'alert' }, true, ['arp']);
+  await becomeMaster(arp);
+  arp.peer = { state: 'MASTER', priority: 100 };
+  await arp.advance(3000);
+  assert.deepEqual(arp.alerts, [], 'status evidence ignored when the status probe is off');
+  assert.ok(arp.arpCalls > 0);
+  arp.arpMacs = [PEER_MAC];
+  await arp.advance(2100);
+  assert.match(arp.alerts[0] ?? '', /ARP probe: 10\.0\.0\.100 is also answered by 02:00:00:00:00:0b/);
+  arp.mon.stop();
+
+  // none: never probes, never alarms, even with every sign of a second master
+  const off = world({ priority: 150, address: '10.0.0.11' }, { kind: 'alert' }, true, []);
+  await becomeMaster(off);
+  off.peer = { state: 'MASTER', priority: 100 };
+  off.arpMacs = [PEER_MAC];
+  for (let i = 0; i < 30; i++) {
+    off.mon.observer.advert?.('VI_1', '10.0.0.99', { version: 3, vrid: 51, priority: 100, intervalCs: 10, addresses: ['10.0.0.100'] });
+    await off.advance(100);
+  }
+  assert.deepEqual(off.alerts, []);
+  assert.equal(off.arpCalls, 0);
+  off.mon.stop();
 });
