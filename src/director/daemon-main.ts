@@ -22,7 +22,7 @@ import type { TableBackend } from '../ipvs/types.js';
 import { Director, VERSION_STR, type DirectorSnapshot } from './director.js';
 import { decideLifecycle, type LifecycleCommand } from './lifecycle.js';
 import { isDaemonChild, performAction, spawnDaemon } from './daemonize.js';
-import { ControlServer, controlRequest } from './control.js';
+import { ControlServer, controlRequest } from '../runtime/control-socket.js';
 import { formatStatus } from './status-format.js';
 import { runDemo } from './demo.js';
 

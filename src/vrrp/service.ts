@@ -4,7 +4,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
-import type { Server } from 'node:net';
 import { parseVrrpConfig } from '../vrrp-config/parse.js';
 import { formatDiagnostic } from '../vrrp-config/diagnostics.js';
 import type { VrrpConfig } from '../vrrp-config/model.js';
@@ -20,6 +19,7 @@ import { VrrpTransport } from './transport.js';
 import { ipVipOps } from './vip.js';
 import { toolGarpSender } from './garp.js';
 import { queryStatus, serveStatus } from './control.js';
+import type { ControlServer } from '../runtime/control-socket.js';
 import type { AlertSink } from './alert.js';
 import { mailerAlertSink } from './mail-sink.js';
 import { SplitBrain, formatSplitBrainLines } from '../splitbrain/attach.js';
@@ -138,7 +138,7 @@ export async function runStart(o: ServiceOptions): Promise<number> {
     removePidFile(pidFile);
     return 1;
   }
-  let server: Server | undefined;
+  let server: ControlServer | undefined;
   const sock = controlSocketFor(pidFile);
   try {
     server = await serveStatus(sock, () => ({ pid: process.pid, config: o.configPath, instances: splitBrain.decorate(daemon.status()) }));
@@ -154,7 +154,7 @@ export async function runStart(o: ServiceOptions): Promise<number> {
       await daemon.shutdown();
       await splitBrain.stop();
       await mail?.stop(5000);
-      server?.close();
+      void server?.close();
       removePidFile(pidFile);
       log.info('Stopped');
       await log.close();

@@ -1,6 +1,6 @@
-// The daemon's root-only control socket (beside the pid file, mode 0600): `haldir
-// status -v` asks the running daemon for its live state instead of guessing from files.
-// One JSON request line in, one JSON document out, then close.
+// A daemon's root-only control socket (beside its pid file, mode 0600): `haldir status
+// -v` and `haldir-vrrp status -v` ask the running daemon for its live state instead of
+// guessing from files. One JSON request line in, one JSON document out, then close.
 import { createServer, createConnection, type Server } from 'node:net';
 import { chmodSync, rmSync } from 'node:fs';
 
@@ -50,19 +50,20 @@ export class ControlServer {
   }
 }
 
-export function controlRequest(path: string, req: ControlRequest, timeoutMs = 3000): Promise<unknown> {
+/** Sends one request; `what` names the daemon in error messages ("is haldir running?"). */
+export function controlRequest(path: string, req: ControlRequest, timeoutMs = 3000, what = 'the daemon'): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const sock = createConnection(path);
     let buf = '';
     const t = setTimeout(() => {
       sock.destroy();
-      reject(new Error(`no answer from ${path} within ${timeoutMs} ms`));
+      reject(new Error(`no answer from ${what} on ${path} within ${timeoutMs} ms`));
     }, timeoutMs);
     sock.on('connect', () => sock.write(JSON.stringify(req) + '\n'));
     sock.on('data', (d) => (buf += d.toString('utf8')));
     sock.on('error', (e) => {
       clearTimeout(t);
-      reject(e);
+      reject(new Error(`cannot reach ${what} on ${path} (${e.message}); is it running with this config?`));
     });
     sock.on('end', () => {
       clearTimeout(t);
