@@ -19,7 +19,7 @@ import { Alerting } from '../alerts/alerting.js';
 import { IpvsadmBackend } from '../ipvs/backends/ipvsadm.js';
 import { MemoryBackend } from '../ipvs/backends/memory.js';
 import type { TableBackend } from '../ipvs/types.js';
-import { Director, VERSION_STR, type DirectorSnapshot } from './director.js';
+import { Director, VERSION, VERSION_STR, type DirectorSnapshot } from './director.js';
 import { decideLifecycle, type LifecycleCommand } from './lifecycle.js';
 import { isDaemonChild, performAction, spawnDaemon } from './daemonize.js';
 import { ControlServer, controlRequest } from '../runtime/control-socket.js';
@@ -148,7 +148,12 @@ async function runForeground(
   const logger: Logger = sink;
   const pid = io.pid;
   logger.info(`Invoking haldir invoked as: haldir ${process.argv.slice(2).join(' ')}`);
-  logger.info(`Starting ${VERSION_STR} with pid: ${pid}`);
+  // ldirectord: "Starting Linux Director v1.186-ha with pid: N" (foreground) or "... as daemon"
+  logger.info(
+    isDaemonChild(io.env)
+      ? `Starting ${VERSION_STR} as daemon (haldir ${VERSION}, pid ${pid})`
+      : `Starting ${VERSION_STR} with pid: ${pid} (haldir ${VERSION})`,
+  );
   if (config.global.smtppasswd) {
     try {
       const w = smtpPasswordWarning(inv.configPath, statSync(inv.configPath).mode, true);

@@ -29,8 +29,8 @@ import { formatDiagnostic } from '../config/diagnostics.js';
 import type { DaemonStatus } from '../config/model.js';
 
 export const VERSION = '0.1.0';
-/** ldirectord's banner, kept in the start line so log greps for it still work. */
-export const VERSION_STR = `haldir ${VERSION} (Linux Director v1.186-ha compatible)`;
+/** ldirectord's banner ($VERSION_STR), kept at the front of the start line so greps for it still work. */
+export const VERSION_STR = 'Linux Director v1.186-ha';
 
 export interface DirectorOptions {
   readonly configPath: string;

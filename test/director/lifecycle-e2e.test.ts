@@ -117,6 +117,7 @@ test('daemon lifecycle end to end with the stand-in ipvsadm', async () => {
     assert.equal(haldir(e, e.cfg, 'reload').code, 0);
     await waitUntil(() => weightsOf(e)[key('127.0.36.1')] === 3, 5000, 'weight 3 after reload');
     assert.match(logText(), /Reloading Linux Director Daemon config on signal/);
+    assert.match(logText(), /Starting Linux Director v1\.186-ha as daemon \(haldir /);
 
     // switch autoreload on (by signal), then a plain edit is applied by itself
     writeFileSync(e.cfg, cf({ ...base, autoreload: true, w1: 4 }));
