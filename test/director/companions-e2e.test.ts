@@ -45,14 +45,14 @@ test('execute companions, callback after an edit, USR1 state dump', async () => 
     // USR1: the state dump lands in the log
     const pid = Number(readFileSync(mainPid, 'utf8').trim());
     process.kill(pid, 'SIGUSR1');
-    await waitUntil(() => readFileSync(log, 'utf8').includes('State dump'), 5000, 'state dump');
+    await waitUntil(() => readFileSync(log, 'utf8').includes('State dump'), 15000, 'state dump');
     const dump = readFileSync(log, 'utf8');
     assert.match(dump, /TCP {2}10\.202\.0\.1:80 wrr/);
     assert.match(dump, /-> 127\.0\.38\.1:80\s+Masq\s+1\s+up\s/);
 
     // an edit on disk runs the callback with the config path (autoreload is off)
     writeFileSync(main, mainText(2));
-    await waitUntil(() => existsSync(cbOut), 5000, 'callback ran');
+    await waitUntil(() => existsSync(cbOut), 15000, 'callback ran');
     assert.equal(readFileSync(cbOut, 'utf8').trim(), main);
     assert.match(readFileSync(log, 'utf8'), / - ignore new configuration/);
 

@@ -79,8 +79,8 @@ async function rig(opts: { quiescent: boolean; extra?: string; backend?: MemoryB
 
 function cfText(hosts: string[], port: number, quiescent: boolean, extra: string): string {
   return [
-    'checktimeout=1',
-    'negotiatetimeout=1',
+    'checktimeout=2',
+    'negotiatetimeout=2',
     'checkinterval=1',
     `quiescent=${quiescent ? 'yes' : 'no'}`,
     'autoreload=no',
@@ -102,23 +102,23 @@ test('reals going down and up with quiescent=no; all down -> fallback -> one bac
   try {
     const key = (h: string) => `${h}:${r.port}`;
     const table = async () => weights(await r.backend.read(), '10.200.0.1', 80);
-    await waitUntil(async () => (await table()).size === 3, 5000, 'three reals added');
+    await waitUntil(async () => (await table()).size === 3, 15000, 'three reals added');
     assert.deepEqual([...(await table()).values()], [1, 1, 1]);
     assert.ok(r.logger.messages().includes(`Added real server: ${key('127.0.31.1')} (10.200.0.1:80) (Weight set to 1)`));
 
     await r.reals[1]!.stop();
-    await waitUntil(async () => !(await table()).has(key('127.0.31.2')), 5000, 'dead real deleted');
+    await waitUntil(async () => !(await table()).has(key('127.0.31.2')), 15000, 'dead real deleted');
     assert.ok(r.logger.messages().includes(`Deleted real server: ${key('127.0.31.2')} (10.200.0.1:80)`));
 
     await r.reals[0]!.stop();
     await r.reals[2]!.stop();
-    await waitUntil(async () => (await table()).has(`127.0.0.1:${r.port}`), 5000, 'fallback added');
+    await waitUntil(async () => (await table()).has(`127.0.0.1:${r.port}`), 15000, 'fallback added');
     assert.equal((await table()).size, 1);
     assert.ok(r.logger.messages().some((m) => m.startsWith(`Added fallback server: 127.0.0.1:${r.port} (10.200.0.1:80)`)));
 
     await r.reals[2]!.start();
-    await waitUntil(async () => (await table()).has(key('127.0.31.3')), 5000, 'real back');
-    await waitUntil(async () => !(await table()).has(`127.0.0.1:${r.port}`), 5000, 'fallback removed');
+    await waitUntil(async () => (await table()).has(key('127.0.31.3')), 15000, 'real back');
+    await waitUntil(async () => !(await table()).has(`127.0.0.1:${r.port}`), 15000, 'fallback removed');
     assert.ok(r.logger.messages().some((m) => m.startsWith(`Deleted fallback server: 127.0.0.1:${r.port} (10.200.0.1:80)`)));
     // a dead real was never given traffic: no add for 127.0.31.2 after it died
     const adds2 = r.backend.commands.filter((c) => c.includes('-a ') && c.includes(`127.0.31.2:${r.port}`));
@@ -132,12 +132,12 @@ test('quiescent=yes keeps a failed real with weight 0 and restores it', async ()
   const r = await rig({ quiescent: true, hosts: ['127.0.32.1', '127.0.32.2'] });
   try {
     const table = async () => weights(await r.backend.read(), '10.200.0.1', 80);
-    await waitUntil(async () => (await table()).size === 2, 5000, 'two reals');
+    await waitUntil(async () => (await table()).size === 2, 15000, 'two reals');
     await r.reals[0]!.stop();
-    await waitUntil(async () => (await table()).get(`127.0.32.1:${r.port}`) === 0, 5000, 'quiesced');
+    await waitUntil(async () => (await table()).get(`127.0.32.1:${r.port}`) === 0, 15000, 'quiesced');
     assert.ok(r.logger.messages().some((m) => m.startsWith(`Quiescent real server: 127.0.32.1:${r.port} (10.200.0.1:80)`)));
     await r.reals[0]!.start();
-    await waitUntil(async () => (await table()).get(`127.0.32.1:${r.port}`) === 1, 5000, 'restored');
+    await waitUntil(async () => (await table()).get(`127.0.32.1:${r.port}`) === 1, 15000, 'restored');
     assert.ok(r.logger.messages().some((m) => m.startsWith(`Restored real server: 127.0.32.1:${r.port} (10.200.0.1:80)`)));
   } finally {
     await r.cleanup();
@@ -148,16 +148,16 @@ test('reload: added virtual appears, removed goes, health carried over, bad conf
   const r = await rig({ quiescent: false, hosts: ['127.0.33.1', '127.0.33.2'] });
   try {
     const all = async () => r.backend.read();
-    await waitUntil(async () => weights(await all(), '10.200.0.1', 80).size === 2, 5000, 'two reals');
+    await waitUntil(async () => weights(await all(), '10.200.0.1', 80).size === 2, 15000, 'two reals');
     await r.reals[1]!.stop();
-    await waitUntil(async () => weights(await all(), '10.200.0.1', 80).size === 1, 5000, 'dead one removed');
+    await waitUntil(async () => weights(await all(), '10.200.0.1', 80).size === 1, 15000, 'dead one removed');
     const before = r.backend.commands.length;
     // new config: the same virtual (unchanged) plus a second one on port 81
     const text = cfText(['127.0.33.1', '127.0.33.2'], r.port, false, '') +
       ['virtual=10.200.0.2:81', `\treal=127.0.33.1:${r.port} masq 3`, '\tservice=http', '\tchecktype=negotiate', ''].join('\n');
     writeFileSync(r.file, text);
     assert.equal(await r.director.reload(), true);
-    await waitUntil(async () => weights(await all(), '10.200.0.2', 81).size === 1, 5000, 'new virtual populated');
+    await waitUntil(async () => weights(await all(), '10.200.0.2', 81).size === 1, 15000, 'new virtual populated');
     const since = r.backend.commands.slice(before);
     // the known-dead real was not re-added on reload (ldirectord adds it, then deletes it)
     assert.ok(!since.some((c) => c.includes(`-a -t 10.200.0.1:80 -r 127.0.33.2:${r.port}`)), since.join('\n'));
@@ -184,7 +184,7 @@ test('reload: added virtual appears, removed goes, health carried over, bad conf
 test('drift repair restores a table cleared behind our back; cleanstop=yes empties the table', async () => {
   const r = await rig({ quiescent: false, hosts: ['127.0.34.1'] });
   try {
-    await waitUntil(async () => weights(await r.backend.read(), '10.200.0.1', 80).size === 1, 5000, 'real added');
+    await waitUntil(async () => weights(await r.backend.read(), '10.200.0.1', 80).size === 1, 15000, 'real added');
     const t = await r.backend.read();
     // someone runs `ipvsadm -C`
     await r.backend.apply(t.services.map((s) => ({ kind: 'delete-service', key: s.key }) as const));
@@ -204,7 +204,7 @@ test('restart with the table in place touches no healthy real; cleanstop=no leav
   const first = await rig({ quiescent: false, hosts: ['127.0.35.1', '127.0.35.2'], extra: 'cleanstop=no' });
   let second: Rig | undefined;
   try {
-    await waitUntil(async () => weights(await first.backend.read(), '10.200.0.1', 80).size === 2, 5000, 'two reals');
+    await waitUntil(async () => weights(await first.backend.read(), '10.200.0.1', 80).size === 2, 15000, 'two reals');
     await first.director.stop();
     const kept = await first.backend.read();
     assert.equal(weights(kept, '10.200.0.1', 80).size, 2, 'cleanstop=no keeps the table');
@@ -248,7 +248,7 @@ test('monitorfile gets one line per check in ldirectord format', async () => {
   try {
     await director.start(text);
     const { readFileSync, existsSync } = await import('node:fs');
-    await waitUntil(() => existsSync(monitor) && readFileSync(monitor, 'utf8').split('\n').filter(Boolean).length >= 2, 6000, 'two monitor lines');
+    await waitUntil(() => existsSync(monitor) && readFileSync(monitor, 'utf8').split('\n').filter(Boolean).length >= 2, 15000, 'two monitor lines');
     const line = readFileSync(monitor, 'utf8').split('\n')[0]!;
     // [localtime] [PID] <check id with ':' as spaces> up|down message
     assert.match(line, /^\[\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\] \[4321\] negotiate http tcp 127\.0\.37\.1 /);
