@@ -9,6 +9,7 @@ import { parseHaldirArgs, USAGE, type HaldirCommand } from './args.js';
 import { loadLdirectordCf } from '../config/load.js';
 import { findConfigFile, DEFAULT_CONFDIR } from '../config/lookup.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
+import { defaultPidFile, readPidState } from '../runtime/pidfile.js';
 import type { Config, Diagnostic, ParseResult } from '../config/model.js';
 
 export const VERSION = '0.1.0';
@@ -107,14 +108,16 @@ async function daemon(cmd: DaemonCommand, io: CliIo): Promise<number> {
     return 1;
   }
   const r = await loadLdirectordCf(path, { debug: cmd.options.debug });
-  // stop and status only warn about a broken config (they work from the pid file).
-  const onlyWarn = cmd.action === 'stop' || cmd.action === 'status';
+  // Deliberate fix (spec section 10): stop and status of a *running* daemon work from the
+  // pid file even when the config on disk is broken (only a warning). With no daemon
+  // running there is nothing to spare, so they fail like ldirectord (exit 2), which keeps
+  // `haldir FILE status` usable as ldirectord's config check.
+  const running = readPidState(cmd.options.pidfile ?? defaultPidFile(cmd.configName, io.env['HALDIR_RUNDIR'] || '/run')).kind === 'running';
+  const onlyWarn = (cmd.action === 'stop' || cmd.action === 'status') && running;
   for (const d of r.diagnostics) {
     io.err(ldirectordStyle(onlyWarn && d.severity === 'error' ? { ...d, severity: 'warning' } : d, io.pid) + '\n');
   }
   if (!r.config) {
-    // Deliberate fix (spec section 10): stop and status work from the pid file even when
-    // the config on disk is broken; everything else refuses, like ldirectord (exit 2).
     if (!onlyWarn) return 2;
     io.err(`haldir: ${path} has errors; continuing with ${cmd.action} anyway\n`);
   }
