@@ -4,8 +4,8 @@
 // socket, companion instances (`execute`). The CLI (src/cli/haldir.ts) hands us a
 // parsed command and config through setDaemonRunner.
 import { hostname as osHostname } from 'node:os';
-import { readFileSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, resolve as resolvePath } from 'node:path';
 import type { CliIo, DaemonInvocation } from '../cli/haldir.js';
 import type { Config } from '../config/model.js';
 import { loadLdirectordCf } from '../config/load.js';
@@ -83,13 +83,26 @@ export async function runDaemon(inv: DaemonInvocation, io: CliIo): Promise<numbe
   return runForeground(inv, inv.config, io, writePid ? pidFile : undefined, pidFile);
 }
 
+/**
+ * Which ipvsadm to run, as ldirectord picks it (L913): with -d an executable ./ipvsadm
+ * in the current directory wins (so a stand-in can record what it is asked), then
+ * /sbin/ipvsadm, then /usr/sbin/ipvsadm. --ipvsadm PATH overrides all of that.
+ */
+export function ipvsadmPath(given: string | undefined, debug: boolean, exists: (p: string) => boolean = existsSync): string {
+  if (given) return given;
+  if (debug && exists('./ipvsadm')) return resolvePath('./ipvsadm');
+  if (exists('/sbin/ipvsadm')) return '/sbin/ipvsadm';
+  return '/usr/sbin/ipvsadm';
+}
+
 function makeBackend(inv: DaemonInvocation, logger: Logger): { backend: TableBackend; label: string } {
   const o = inv.command.options;
   if (o.backend === 'memory') {
     return { backend: new MemoryBackend({ log: (l) => logger.info(l) }), label: 'memory' };
   }
-  const real = new IpvsadmBackend({ binary: o.ipvsadm });
-  if (!o.dryRun) return { backend: real, label: `ipvsadm (${o.ipvsadm ?? '/usr/sbin/ipvsadm'})` };
+  const binary = ipvsadmPath(o.ipvsadm, o.debug);
+  const real = new IpvsadmBackend({ binary });
+  if (!o.dryRun) return { backend: real, label: `ipvsadm (${binary})` };
   // --dry-run: read the kernel's table once, then only say what would be run
   let seeded: MemoryBackend | undefined;
   const lazy: TableBackend = {
