@@ -2,6 +2,8 @@
 
 import type { GlobalConfig, RealServer, VirtualService } from '../../../src/config/model.js';
 import { makeReal, makeVirtual } from '../../checks/fixtures.js';
+import { buildGlobal } from '../../../src/config/effective.js';
+import { defaultGlobal } from '../../../src/config/raw.js';
 
 /** Reals and virtuals: the check tests' builders (same model, same defaults). */
 export function real(address: string, port: number): RealServer {
@@ -12,34 +14,7 @@ export function virtual(over: Partial<VirtualService> = {}): VirtualService {
   return makeVirtual({ checkinterval: 10, reals: [real('10.0.0.2', 80), real('10.0.0.3', 80)], ...over });
 }
 
+/** ldirectord's global defaults as the config engine fills them in (set_defaults, L1276). */
 export function globalConfig(over: Partial<GlobalConfig> = {}): GlobalConfig {
-  return {
-    autoreload: false,
-    callback: undefined,
-    checkcount: 1,
-    checkinterval: 10,
-    checktimeout: undefined,
-    negotiatetimeout: undefined,
-    cleanstop: true,
-    emailalert: [],
-    emailalertfreq: 0,
-    emailalertstatus: ['starting', 'running', 'stopping', 'reloading'],
-    emailalertfrom: undefined,
-    execute: [],
-    failurecount: 1,
-    fallback: undefined,
-    fallback6: undefined,
-    fallbackcommand: undefined,
-    fork: false,
-    logfile: '/var/log/ldirectord.log',
-    maintenancedir: undefined,
-    quiescent: false,
-    readdquiescent: false,
-    smtp: undefined,
-    supervised: false,
-    smtpuser: undefined,
-    smtppasswd: undefined,
-    smtptls: 'none',
-    ...over,
-  };
+  return { ...buildGlobal(defaultGlobal(), '/etc/ha.d/ldirectord.cf'), ...over };
 }
