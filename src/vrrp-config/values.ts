@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import type { AddressFamily } from '../config/model.js';
 import type { VrrpDiagnosticCode } from './diagnostics.js';
-import type { CommandLine, HostPort } from './model.js';
+import type { CommandLine, HostPort, VirtualIp } from './model.js';
 
 export interface ValueError {
   readonly error: VrrpDiagnosticCode;
@@ -158,15 +158,8 @@ export function parseTrackRef(v: string, weightRange: readonly [number, number])
   return { ok: { name, weight: w.ok } };
 }
 
-export interface ParsedVip {
-  readonly address: string;
-  readonly prefix: number;
-  readonly family: AddressFamily;
-  readonly dev: string | undefined;
-  readonly label: string | undefined;
-  readonly scope: string | undefined;
-  readonly broadcast: string | undefined;
-}
+/** A virtual_ipaddress entry before the reader adds where it came from. */
+export type ParsedVip = Omit<VirtualIp, 'raw' | 'source'>;
 
 const SCOPES = new Set(['global', 'site', 'link', 'host', 'nowhere', 'universe']);
 const IFNAME_RE = /^[^\s/:]{1,15}$/;
