@@ -93,6 +93,12 @@ interface Runner {
   vacantRounds: number;
   /** The last probe error logged (logged once, not every round, until the probe works again). */
   probeError?: string;
+  /**
+   * yield was asked for but the peer's priority was not known when split brain was
+   * declared (e.g. the ND probe answered before the status channel): decide again as
+   * soon as the status channel reports the peer.
+   */
+  yieldUndecided?: boolean;
 }
 
 /** Rounds in a row a release condition must hold before a yielded node comes back. */
@@ -239,6 +245,7 @@ export class SplitBrainMonitor {
             // clients may have its MAC, so announce ours (once per yield).
             if (r.peerReport?.splitBrain === 'yielded' && before?.splitBrain !== 'yielded') this.reannounce(r, `peer ${formatHostPort(peer)} yielded to us`);
             this.feed(r, { kind: 'status', peer: formatHostPort(peer), report: r.peerReport });
+            if (r.phase === 'detected' && r.yieldUndecided && r.peerReport?.state === 'MASTER') this.maybeYield(r, []);
           }),
         );
       }
@@ -320,6 +327,7 @@ export class SplitBrainMonitor {
   private resolved(r: Runner, reason: string): void {
     const name = r.cfg.name;
     r.phase = 'none';
+    r.yieldUndecided = false;
     r.since = undefined;
     r.evidence = undefined;
     this.deps.log.info(`(${name}) split brain resolved: ${reason}`);
@@ -354,11 +362,17 @@ export class SplitBrainMonitor {
         : undefined;
     if (!v) return;
     if (!peer) {
-      this.deps.log.warn(
-        `(${name}) split brain: cannot tell which node must yield without the peer's priority; set peer = and status_listen = on both nodes (alerting only)`,
-      );
+      // Said once; the status channel may still bring the peer's priority (round()).
+      if (!r.yieldUndecided) {
+        this.deps.log.warn(
+          `(${name}) split brain: cannot tell yet which node must yield without the peer's priority` +
+            (r.cfg.peer && probing(r.cfg, 'status') ? '; waiting for its status channel' : '; set peer = and status_listen = on both nodes (alerting only)'),
+        );
+      }
+      r.yieldUndecided = true;
       return;
     }
+    r.yieldUndecided = false;
     const self: Contender = { priority: v.effectivePriority, address: v.address };
     if (!losesElection(self, peer)) {
       this.deps.log.info(`(${name}) split brain: keeping the VIPs; ${peer.address} (priority ${peer.priority}) would lose the election to us (priority ${self.priority}) and yields`);

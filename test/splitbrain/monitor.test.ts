@@ -154,9 +154,23 @@ test('yield without the peer priority (ARP evidence only): alert only, with advi
   const w = world({ priority: 100, address: '10.0.0.12' }, { kind: 'yield' }, false);
   await induce(w);
   assert.deepEqual(w.holds, []);
-  assert.ok(w.log.messages().some((m) => /cannot tell which node must yield without the peer's priority; set peer = and status_listen = on both nodes/.test(m)));
+  assert.ok(w.log.messages().some((m) => /cannot tell yet which node must yield without the peer's priority; set peer = and status_listen = on both nodes/.test(m)));
   assert.equal(w.mon.status('VI_1')?.phase, 'detected');
   assert.match(w.mon.status('VI_1')?.evidence ?? '', /ARP probe/);
+});
+
+test('yield decided late: ARP evidence first, the peer status (priority) a few rounds later', async () => {
+  const w = world({ priority: 100, address: '10.0.0.12' }, { kind: 'yield' });
+  // the status channel does not answer yet (peer undefined), ARP sees a second holder
+  await induce(w);
+  assert.deepEqual(w.holds, [], 'nothing to decide on yet');
+  assert.ok(w.log.messages().some((m) => /cannot tell yet which node must yield .*waiting for its status channel/.test(m)));
+  // now the peer's status answers: MASTER with a higher priority -> we are the one to yield
+  w.peer = { state: 'MASTER', priority: 150 };
+  await w.advance(2100);
+  assert.deepEqual(w.holds, [true]);
+  assert.equal(w.mon.status('VI_1')?.phase, 'yielded');
+  assert.equal(w.log.messages().filter((m) => /cannot tell yet/.test(m)).length, 1, 'said once');
 });
 
 test('a yielded node whose peer vanished (no ARP answer, status not MASTER) comes back', async () => {
