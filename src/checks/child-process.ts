@@ -1,7 +1,7 @@
 // Runs a program without a shell, bounded by an AbortSignal: on abort the child's whole
 // process group is killed (a hung script's own children -- curl, nc -- die with it;
 // ldirectord's system_timeout L4786 TERMs the child only and leaves those behind).
-import { spawn } from 'node:child_process';
+import { execFile } from '../runtime/exec.js';
 
 export type ChildOutcome =
   | { readonly kind: 'exit'; readonly code: number }
@@ -9,36 +9,13 @@ export type ChildOutcome =
   | { readonly kind: 'timeout' }
   | { readonly kind: 'spawn-error'; readonly message: string };
 
-export function runChild(file: string, args: readonly string[], signal: AbortSignal): Promise<ChildOutcome> {
-  return new Promise<ChildOutcome>((resolve) => {
-    if (signal.aborted) {
-      resolve({ kind: 'timeout' });
-      return;
-    }
-    let settled = false;
-    const child = spawn(file, args, { stdio: 'ignore', detached: true });
-    const finish = (o: ChildOutcome): void => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      resolve(o);
-    };
-    const onAbort = (): void => {
-      if (child.pid !== undefined) {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-      finish({ kind: 'timeout' });
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    child.once('error', (err) => finish({ kind: 'spawn-error', message: err.message }));
-    child.once('exit', (code, sig) => {
-      finish(code !== null ? { kind: 'exit', code } : { kind: 'signal', signal: sig ?? 'unknown' });
-    });
-  });
+/** The shared runner (src/runtime/exec.ts), bounded only by the check's AbortSignal. */
+export async function runChild(file: string, args: readonly string[], signal: AbortSignal): Promise<ChildOutcome> {
+  const r = await execFile([file, ...args], { timeoutMs: undefined, signal, captureOutput: false });
+  if (r.timedOut) return { kind: 'timeout' };
+  if (r.error !== undefined) return { kind: 'spawn-error', message: r.error };
+  if (r.code !== null) return { kind: 'exit', code: r.code };
+  return { kind: 'signal', signal: r.signal ?? 'unknown' };
 }
 
 export function describeOutcome(o: ChildOutcome): string {

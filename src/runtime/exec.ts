@@ -14,13 +14,19 @@ export interface ExecResult {
 }
 
 export interface ExecOptions {
-  readonly timeoutMs: number;
+  /** Kill the process group after this long; undefined: only `signal` bounds it. */
+  readonly timeoutMs: number | undefined;
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
   readonly input?: string;
   /** Bytes of stdout/stderr kept (the rest is discarded; memory stays bounded). */
   readonly maxOutput?: number;
   readonly signal?: AbortSignal;
+  /**
+   * false: stdout/stderr go nowhere (no pipes), so a background grandchild that keeps
+   * them open cannot hold the result back after the command itself exited.
+   */
+  readonly captureOutput?: boolean;
 }
 
 /**
@@ -65,6 +71,10 @@ export function execFile(argv: readonly string[], opts: ExecOptions): Promise<Ex
       resolve({ code: null, signal: null, timedOut: false, error: 'empty command', stdout: '', stderr: '' });
       return;
     }
+    if (opts.signal?.aborted) {
+      resolve({ code: null, signal: null, timedOut: true, error: undefined, stdout: '', stderr: '' });
+      return;
+    }
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -73,7 +83,7 @@ export function execFile(argv: readonly string[], opts: ExecOptions): Promise<Ex
       cwd: opts.cwd,
       env: opts.env ?? process.env,
       detached: true, // own process group, so the whole tree can be killed
-      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', opts.captureOutput === false ? 'ignore' : 'pipe', opts.captureOutput === false ? 'ignore' : 'pipe'],
     });
     const killGroup = () => {
       if (child.pid === undefined) return;
@@ -87,10 +97,13 @@ export function execFile(argv: readonly string[], opts: ExecOptions): Promise<Ex
         }
       }
     };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup();
-    }, Math.max(1, opts.timeoutMs));
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            killGroup();
+          }, Math.max(1, opts.timeoutMs));
     const onAbort = () => {
       timedOut = true;
       killGroup();
