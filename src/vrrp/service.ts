@@ -2,7 +2,7 @@
 // signals, the status socket. src/cli/haldir-vrrp.ts only parses argv and calls these.
 
 import { readFileSync, existsSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { spawnDaemon } from '../runtime/daemonize.js';
 import { basename } from 'node:path';
 import { parseVrrpConfig } from '../vrrp-config/parse.js';
 import { formatDiagnostic } from '../vrrp-config/diagnostics.js';
@@ -76,20 +76,10 @@ export async function runStart(o: ServiceOptions): Promise<number> {
   if (!o.foreground && !o.backgroundChild) {
     // Detach: re-run ourselves as a session leader with no terminal; logs go to syslog.
     const args = process.argv.slice(1).filter((a) => a !== 'start');
-    const child = spawn(process.execPath, [...args, '--background-child', 'start'], { detached: true, stdio: 'ignore' });
-    // Report success only once the child has written its pid file (its sockets are open).
-    const started = await new Promise<number | 'ok'>((resolve) => {
-      const end = Date.now() + 10_000;
-      child.once('exit', (code) => resolve(code ?? 1));
-      const poll = (): void => {
-        const s = readPidState(pidFile, PROGRAM);
-        if (s.kind === 'running' && s.pid === child.pid) return resolve('ok');
-        if (Date.now() > end) return resolve('ok');
-        setTimeout(poll, 50);
-      };
-      poll();
-    });
-    child.unref();
+    // Report success once the child has written its pid file (its sockets are open); after
+    // 10 s without word either way, assume it is still coming up.
+    const r = await spawnDaemon([...args, '--background-child', 'start'], pidFile, { timeoutMs: 10_000, programMarker: PROGRAM });
+    const started: number | 'ok' = r.code === 0 || r.pid !== undefined ? 'ok' : r.code;
     if (started !== 'ok') {
       err(`${PROGRAM}: failed to start for ${o.configPath} (exit ${started}); see syslog or run with -d\n`);
       return 1;
