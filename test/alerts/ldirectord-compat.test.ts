@@ -17,6 +17,7 @@ import { ManualClock, systemClock } from '../../src/runtime/clock.js';
 import { FileLogSink } from '../../src/runtime/log-sinks.js';
 import { globalConfig, virtual } from './helpers/config.js';
 import { startSmtp, type ReceivedMail } from './helpers/smtp.js';
+import { ldirectordSubs } from '../helpers/servers/ldirectord-subs.js';
 
 const LDIRECTORD = '/usr/sbin/ldirectord';
 const SUBS = [
@@ -49,12 +50,7 @@ interface PerlVirtual {
 
 /** ldirectord's own subs, lifted out of the installed script, driven by a JSON scenario. */
 function perlHarness(): string {
-  const src = readFileSync(LDIRECTORD, 'utf8');
-  const subs = SUBS.map((name) => {
-    const m = new RegExp(`^sub ${name}\\n\\{[\\s\\S]*?^\\}`, 'm').exec(src);
-    if (!m) throw new Error(`sub ${name} not found in ${LDIRECTORD}`);
-    return m[0];
-  });
+  const subs = ldirectordSubs(SUBS);
   return `
 no strict; no warnings;
 our $now;
