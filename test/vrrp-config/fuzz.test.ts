@@ -68,6 +68,30 @@ test('random text never crashes the parser; every diagnostic has a position', ()
   fc.assert(fc.property(fc.string({ maxLength: 300 }), (s) => checkResult(s)), { numRuns: 300 });
 });
 
+/** One mutation step of the fuzz tests: at a position (or line), delete, insert, duplicate or drop. */
+interface Mutation {
+  readonly at: number;
+  readonly kind: 'delete' | 'insert' | 'dupline' | 'dropline';
+  readonly ch: string;
+}
+
+function mutate(seed: string, ops: readonly Mutation[]): string {
+  let text = seed;
+  for (const op of ops) {
+    const at = text.length === 0 ? 0 : op.at % text.length;
+    if (op.kind === 'delete') text = text.slice(0, at) + text.slice(at + 1);
+    else if (op.kind === 'insert') text = text.slice(0, at) + op.ch + text.slice(at);
+    else {
+      const ls = text.split('\n');
+      const i = ls.length === 0 ? 0 : op.at % ls.length;
+      if (op.kind === 'dupline') ls.splice(i, 0, ls[i] ?? '');
+      else ls.splice(i, 1);
+      text = ls.join('\n');
+    }
+  }
+  return text;
+}
+
 test('mutated real configs never crash the parser', () => {
   const seeds = ['etc/vrrp.cf', 'etc/examples/vrrp-single-lb01.cf', 'etc/examples/vrrp-dual-director1.cf'].map(repoFile);
   const mutation = fc.record({
@@ -79,19 +103,7 @@ test('mutated real configs never crash the parser', () => {
   });
   fc.assert(
     fc.property(mutation, ({ seed, ops }) => {
-      let text = seeds[seed] ?? '';
-      for (const op of ops) {
-        const at = text.length === 0 ? 0 : op.at % text.length;
-        if (op.kind === 'delete') text = text.slice(0, at) + text.slice(at + 1);
-        else if (op.kind === 'insert') text = text.slice(0, at) + op.ch + text.slice(at);
-        else {
-          const ls = text.split('\n');
-          const i = ls.length === 0 ? 0 : op.at % ls.length;
-          if (op.kind === 'dupline') ls.splice(i, 0, ls[i] ?? '');
-          else ls.splice(i, 1);
-          text = ls.join('\n');
-        }
-      }
+      const text = mutate(seeds[seed] ?? '', ops);
       checkResult(text);
     }),
     { numRuns: 500 },
@@ -111,19 +123,7 @@ test('import-keepalived on mutated keepalived.conf files never crashes, and its 
   });
   fc.assert(
     fc.property(mutation, ({ seed, ops }) => {
-      let text = seeds[seed] ?? '';
-      for (const op of ops) {
-        const at = text.length === 0 ? 0 : op.at % text.length;
-        if (op.kind === 'delete') text = text.slice(0, at) + text.slice(at + 1);
-        else if (op.kind === 'insert') text = text.slice(0, at) + op.ch + text.slice(at);
-        else {
-          const ls = text.split('\n');
-          const i = ls.length === 0 ? 0 : op.at % ls.length;
-          if (op.kind === 'dupline') ls.splice(i, 0, ls[i] ?? '');
-          else ls.splice(i, 1);
-          text = ls.join('\n');
-        }
-      }
+      const text = mutate(seeds[seed] ?? '', ops);
       const r = importKeepalived(text, 'k.conf');
       const errors = parse(r.vrrpCf).diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
       assert.ok(errors.every((c) => c === 'E-NO-INSTANCES'), `${errors.join(',')}\n--- input:\n${text}\n--- output:\n${r.vrrpCf}`);
