@@ -18,7 +18,7 @@ import { INITIAL_HEALTH } from '../checks/tracker.js';
 import { buildTarget } from '../checks/target.js';
 import type { ProbeOutcome } from '../checks/run-check.js';
 import { HealthChecker } from '../checks/health-checker.js';
-import { planDesiredTable, planShutdown, realKey, serviceKeyOf, type FallbackCommandRun, type FallbackCommandState, type PoolEvent, type RealHealth } from '../pool/plan-desired.js';
+import { planDesiredTable, planShutdown, realKey, resolveFallback, serviceKeyOf, type FallbackCommandRun, type FallbackCommandState, type PoolEvent, type RealHealth } from '../pool/plan-desired.js';
 import { planOps, applyOpsToTable } from '../ipvs/plan.js';
 import { serviceId } from '../ipvs/keys.js';
 import { opArgs } from '../ipvs/ipvsadm-text.js';
@@ -111,8 +111,6 @@ export class Director {
   private firstRoundDone = false;
   /** Previous config's managed service ids, purged on the next round after a reload. */
   private previousServiceIds: string[] = [];
-  private pendingPhase: 'start' | 'running' = 'running';
-  private configHash: string | undefined;
 
   constructor(private readonly opts: DirectorOptions) {
     this.config = opts.config;
@@ -156,10 +154,10 @@ export class Director {
           text = undefined; // unreadable now: the first change event will tell
         }
       }
-      this.configHash = text === undefined ? undefined : contentHash(text);
-      this.watcher = new ConfigWatcher(this.opts.configPath, (text, hash) => void this.onConfigChanged(text, hash), {
+      const initialHash = text === undefined ? undefined : contentHash(text);
+      this.watcher = new ConfigWatcher(this.opts.configPath, () => void this.onConfigChanged(), {
         clock,
-        initialHash: this.configHash,
+        initialHash,
       });
       this.watcher.start();
     }
@@ -251,7 +249,7 @@ export class Director {
     this.setStatus('running');
   }
 
-  private async onConfigChanged(text: string, hash: string): Promise<void> {
+  private async onConfigChanged(): Promise<void> {
     const { logger } = this.opts;
     if (this.stopped) return;
     logger.info(`Configuration file '${this.opts.configPath}' has changed on disk`);
@@ -261,8 +259,6 @@ export class Director {
     } else {
       logger.info(' - ignore new configuration');
     }
-    this.watcher?.setApplied(hash);
-    void text;
     const cb = this.config.global.callback;
     if (cb) {
       const r = await this.runCommand([cb, this.opts.configPath]);
@@ -319,7 +315,7 @@ export class Director {
       await new Promise<void>((r) => setImmediate(r));
       while (this.roundWanted && !this.stopped) {
         this.roundWanted = false;
-        await this.roundUnlocked(this.pendingPhase);
+        await this.roundUnlocked('running');
       }
       this.roundRunning = undefined;
     })();
@@ -332,13 +328,11 @@ export class Director {
 
   private async round(phase: 'start' | 'running'): Promise<void> {
     await this.settled();
-    this.pendingPhase = phase;
     this.roundWanted = false;
     await this.roundUnlocked(phase);
   }
 
   private async roundUnlocked(phase: 'start' | 'running'): Promise<void> {
-    this.pendingPhase = 'running';
     const plan = planDesiredTable(this.config, (v, r) => this.health(v, r), this.observed, {
       fallbackState: this.fallbackState,
       phase,
@@ -444,7 +438,7 @@ export class Director {
           lastCheck: lp ? { ok: lp.ok, message: lp.message, ageMs: now - lp.at } : undefined,
         };
       });
-      const fb = v.fallback ?? (v.family === 'inet6' ? this.config.global.fallback6 : this.config.global.fallback);
+      const fb = resolveFallback(v, this.config.global);
       const flags = [v.persistent !== undefined ? `persistent ${v.persistent}` : '', v.ops ? 'ops' : ''].filter(Boolean).join(' ');
       return {
         id: v.id,

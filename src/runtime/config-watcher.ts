@@ -51,11 +51,6 @@ export class ConfigWatcher {
     this.armPoll();
   }
 
-  /** Re-baseline after the daemon applied (or deliberately ignored) a content. */
-  setApplied(hash: string): void {
-    this.lastHash = hash;
-  }
-
   stop(): void {
     this.stopped = true;
     this.watcher?.close();
