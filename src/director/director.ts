@@ -26,6 +26,7 @@ import type { IpvsOp, IpvsTable, TableBackend } from '../ipvs/types.js';
 import type { Alerting } from '../alerts/alerting.js';
 import { configRejectedAlert } from '../alerts/generic.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
+import { diffConfigs, type ConfigDiff } from '../config/diff.js';
 import type { DaemonStatus } from '../config/model.js';
 
 export const VERSION = '0.1.0';
@@ -237,6 +238,7 @@ export class Director {
   private async applyConfig(next: Config): Promise<void> {
     const prev = this.config;
     this.setStatus('reloading');
+    this.opts.logger.info(describeReload(diffConfigs(prev, next)));
     this.previousServiceIds = prev.virtuals.map((v) => serviceId(serviceKeyOf(v)));
     this.config = next;
     this.indexHealthKeys();
@@ -466,4 +468,22 @@ export class Director {
       lastReload: this.lastReload ? { ok: this.lastReload.ok, agoMs: now - this.lastReload.at, errors: this.lastReload.errors } : undefined,
     };
   }
+}
+
+/** One log line saying what a reload changes (the table round logs each entry it touches). */
+export function describeReload(d: ConfigDiff): string {
+  const parts: string[] = [];
+  if (d.added.length) parts.push(`added ${d.added.map((v) => v.id).join(', ')}`);
+  if (d.removed.length) parts.push(`removed ${d.removed.map((v) => v.id).join(', ')}`);
+  for (const c of d.changed) {
+    const what = [
+      ...c.fields.map((f) => f.field),
+      ...(c.realsAdded.length ? [`+${c.realsAdded.length} real`] : []),
+      ...(c.realsRemoved.length ? [`-${c.realsRemoved.length} real`] : []),
+      ...(c.realsChanged.length ? [`~${c.realsChanged.length} real`] : []),
+    ];
+    parts.push(`changed ${c.id} (${what.join(', ')})`);
+  }
+  if (d.global.length) parts.push(`global ${d.global.map((f) => f.field).join(', ')}`);
+  return `Reloaded configuration: ${parts.length ? parts.join('; ') : 'no changes'}`;
 }

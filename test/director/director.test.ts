@@ -157,6 +157,7 @@ test('reload: added virtual appears, removed goes, health carried over, bad conf
       ['virtual=10.200.0.2:81', `\treal=127.0.33.1:${r.port} masq 3`, '\tservice=http', '\tchecktype=negotiate', ''].join('\n');
     writeFileSync(r.file, text);
     assert.equal(await r.director.reload(), true);
+    assert.ok(r.logger.messages().includes('Reloaded configuration: added tcp:10.200.0.2:81'), r.logger.messages().join('\n'));
     await waitUntil(async () => weights(await all(), '10.200.0.2', 81).size === 1, 15000, 'new virtual populated');
     const since = r.backend.commands.slice(before);
     // the known-dead real was not re-added on reload (ldirectord adds it, then deletes it)
