@@ -110,6 +110,9 @@ export class Director {
   private roundWanted = false;
   private stopped = false;
   private firstRoundDone = false;
+  /** Checks that have run since start, until every one has (then 'starting' ends). */
+  private readonly firstRoundSeen = new Set<string>();
+  private firstRoundJobs = 0;
   /** Previous config's managed service ids, purged on the next round after a reload. */
   private previousServiceIds: string[] = [];
 
@@ -145,6 +148,7 @@ export class Director {
     this.indexHealthKeys();
     await this.round('start');
     this.firstRoundDone = false;
+    this.firstRoundJobs = this.checker.stats().jobs;
     this.checker.start();
     if (this.opts.watchConfig !== false) {
       let text = initialText;
@@ -271,8 +275,12 @@ export class Director {
   private onProbe(job: CheckJob, outcome: ProbeOutcome): void {
     const at = this.opts.clock.now();
     for (const s of job.subscribers) this.lastProbe.set(s.healthKey, { ok: outcome.result.ok, message: outcome.result.message, at });
-    if (!this.firstRoundDone && this.checker.stats().minRuns >= 1) {
+    if (this.firstRoundDone) return;
+    // O(1) per probe: scanning every job's run count here made the first round O(N^2)
+    this.firstRoundSeen.add(job.target.key);
+    if (this.firstRoundSeen.size >= this.firstRoundJobs) {
       this.firstRoundDone = true;
+      this.firstRoundSeen.clear();
       this.markRunning();
     }
   }

@@ -104,6 +104,8 @@ test('reals going down and up with quiescent=no; all down -> fallback -> one bac
     const table = async () => weights(await r.backend.read(), '10.200.0.1', 80);
     await waitUntil(async () => (await table()).size === 3, 15000, 'three reals added');
     assert.deepEqual([...(await table()).values()], [1, 1, 1]);
+    // every check has run once: alerts from now on say "running", not "starting"
+    await waitUntil(() => r.director.daemonStatus === 'running', 15000, 'daemon status running');
     assert.ok(r.logger.messages().includes(`Added real server: ${key('127.0.31.1')} (10.200.0.1:80) (Weight set to 1)`));
 
     await r.reals[1]!.stop();
