@@ -1,13 +1,12 @@
 // Wiring split-brain detection into a haldir-vrrp process: the monitored instances from
-// vrrp.cf, the real probes (arping/ndisc6, ping, got), the shared mailer for alerts, the
+// vrrp.cf, the real probes (arping/ndisc6, ping, got), alerts through the process's one
+// alerting path (src/vrrp/mail-sink.ts), the
 // status_listen endpoints, and the status -v decoration. src/vrrp/service.ts calls
 // createSplitBrain() before building the VrrpDaemon (it needs the observer) and bind()
 // after.
 
 import type { Server } from 'node:http';
 import { isIP } from 'node:net';
-import { Mailer } from '../alerts/mailer.js';
-import { nodemailerOptionsFrom } from '../alerts/alerting.js';
 import { splitBrainAlert } from '../alerts/generic.js';
 import type { AlertMessage } from '../alerts/message.js';
 import { runNotify } from '../vrrp/notify.js';
@@ -33,8 +32,8 @@ export interface SplitBrainOptions {
   readonly ndisc6Path?: string;
   /** Probe round in ms (default 1000; HALDIR_VRRP_SPLIT_BRAIN_INTERVAL_MS in the CLI). */
   readonly intervalMs?: number;
-  /** Replaces the mailer (tests). */
-  readonly send?: (m: AlertMessage) => void;
+  /** The process's one alerting path (src/vrrp/mail-sink.ts VrrpAlerting.sendMessage). */
+  readonly send: (m: AlertMessage) => void;
 }
 
 export interface InstanceStatusWithSplitBrain extends InstanceStatus {
@@ -68,13 +67,10 @@ export class SplitBrain {
   private daemon: VrrpDaemon | undefined;
   private cfg: VrrpConfig;
   private servers: Server[] = [];
-  private readonly mailer: Mailer | undefined;
 
   constructor(cfg: VrrpConfig, private readonly o: SplitBrainOptions) {
     this.cfg = cfg;
-    const g = cfg.global;
-    this.mailer = o.send ? undefined : new Mailer({ clock: o.clock, logger: o.log, nodemailer: nodemailerOptionsFrom(g) });
-    const send = o.send ?? ((m: AlertMessage) => this.mailer?.enqueue(m));
+    const send = o.send;
     this.monitor = new SplitBrainMonitor(monitoredInstances(cfg), {
       clock: o.clock,
       log: o.log,
@@ -120,10 +116,9 @@ export class SplitBrain {
     }
   }
 
-  async stop(flushMs = 2000): Promise<void> {
+  stop(): void {
     this.monitor.stop();
     this.closeServers();
-    await this.mailer?.stop(flushMs);
   }
 
   /** The document served on status_listen. */

@@ -21,7 +21,7 @@ import { toolGarpSender } from './garp.js';
 import { queryStatus, serveStatus } from './control.js';
 import type { ControlServer } from '../runtime/control-socket.js';
 import type { AlertSink } from './alert.js';
-import { mailerAlertSink } from './mail-sink.js';
+import { VrrpAlerting } from './mail-sink.js';
 import { SplitBrain, formatSplitBrainLines } from '../splitbrain/attach.js';
 import type { InstanceStatusWithSplitBrain } from '../splitbrain/attach.js';
 
@@ -96,15 +96,17 @@ export async function runStart(o: ServiceOptions): Promise<number> {
   });
   let daemon: VrrpDaemon;
   const clock = systemClock();
-  // E-mail on transitions (smtp_alert): the injected sink, else the shared mailer.
-  const mail = o.alerts ? undefined : mailerAlertSink(cfg.global, { clock, log });
-  const alerts: AlertSink | undefined = o.alerts ?? mail;
+  // One alerting path for the process: transition mails (smtp_alert; an injected sink
+  // replaces them) and split-brain mails, reconfigured on reload.
+  const mail = new VrrpAlerting(cfg.global, { clock, log });
+  const alerts: AlertSink = o.alerts ?? mail;
   // Split-brain detection (src/splitbrain/): probes, reactions, status_listen.
   const splitBrain = new SplitBrain(cfg, {
     clock,
     log,
     garp: toolGarpSender(log, o.arpingPath),
     arpingPath: o.arpingPath,
+    send: (m) => mail.sendMessage(m),
     intervalMs: Number(process.env.HALDIR_VRRP_SPLIT_BRAIN_INTERVAL_MS) || undefined,
   });
   try {
@@ -142,8 +144,8 @@ export async function runStart(o: ServiceOptions): Promise<number> {
       stopping = true;
       log.info(`Stopping (${sig})`);
       await daemon.shutdown();
-      await splitBrain.stop();
-      await mail?.stop(5000);
+      splitBrain.stop();
+      await mail.stop(5000);
       void server?.close();
       removePidFile(pidFile);
       log.info('Stopped');
@@ -162,7 +164,7 @@ export async function runStart(o: ServiceOptions): Promise<number> {
       try {
         daemon.reload(daemonConfigFrom(next));
         void splitBrain.reload(next);
-        mail?.setGlobal(next.global);
+        mail.reconfigure(next.global);
       } catch (e) {
         log.error(`VRRP-RELOAD: ${(e as Error).message}; keeping the running configuration`);
       }
