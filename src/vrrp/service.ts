@@ -1,11 +1,12 @@
 // haldir-vrrp's commands (start, stop, status, reload): config loading, pid file,
 // signals, the status socket. src/cli/haldir-vrrp.ts only parses argv and calls these.
 
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import { spawnDaemon } from '../runtime/daemonize.js';
 import { basename } from 'node:path';
 import { parseVrrpConfig } from '../vrrp-config/parse.js';
 import { formatDiagnostic } from '../vrrp-config/diagnostics.js';
+import { statusSecretReadableWarning } from '../vrrp-config/secret-file.js';
 import type { VrrpConfig } from '../vrrp-config/model.js';
 import { controlSocketFor, defaultPidFile, readPidState, removePidFile, writePidFile } from '../runtime/pidfile.js';
 import { createLogSink } from '../runtime/log-sinks.js';
@@ -58,6 +59,14 @@ export function loadConfig(path: string, err: (s: string) => void): VrrpConfig |
   const r = parseVrrpConfig(text, path);
   for (const d of r.diagnostics) if (d.severity === 'error' || !r.config) err(formatDiagnostic(d) + '\n');
   return r.config;
+}
+
+function statMode(path: string): number | undefined {
+  try {
+    return statSync(path).mode;
+  } catch {
+    return undefined;
+  }
 }
 
 const write = (f: ((s: string) => void) | undefined, fallback: NodeJS.WriteStream) => f ?? ((s: string) => void fallback.write(s));
@@ -120,16 +129,24 @@ export async function runStart(o: ServiceOptions): Promise<number> {
       ipvsadmPath: o.ipvsadmPath,
       observer: splitBrain.observer,
     });
+    // status_listen first: a port that cannot be bound stops the start before any VIP moves.
+    await splitBrain.listen();
     writePidFile(pidFile);
     log.info(`Starting VRRP child process, pid=${process.pid}`);
     daemon.start();
-    await splitBrain.start(daemon);
+    splitBrain.start(daemon);
   } catch (e) {
     log.error((e as Error).message);
     err(`${(e as Error).message}\n`);
+    splitBrain.stop();
+    await mail.stop(0);
     removePidFile(pidFile);
+    await log.close();
     return 1;
   }
+  const mode = statMode(o.configPath);
+  const readable = mode === undefined ? undefined : statusSecretReadableWarning(o.configPath, mode, cfg);
+  if (readable) log.warn(`${readable.code}: ${readable.message}`);
   let server: ControlServer | undefined;
   const sock = controlSocketFor(pidFile);
   try {
