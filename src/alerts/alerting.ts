@@ -116,6 +116,7 @@ export class Alerting {
   }
 }
 
-function credentialsKey(g: Pick<GlobalConfig, 'smtpuser' | 'smtppasswd' | 'smtptls'>): string {
+/** What identifies the transport settings: a change means new transports (reload). */
+export function credentialsKey(g: Pick<GlobalConfig, 'smtpuser' | 'smtppasswd' | 'smtptls'>): string {
   return JSON.stringify([g.smtpuser ?? null, g.smtppasswd ?? null, g.smtptls]);
 }

@@ -117,6 +117,15 @@ export function splitBrainAlert(
   return message(addressing, subject, `=> ${reason} <=\n${advice}\n`);
 }
 
+/** haldir-vrrp could not bind status_listen after a reload (it keeps retrying). */
+export function statusListenAlert(routerId: string, at: string, reason: string, addressing: AlertAddressing): AlertMessage {
+  return message(
+    addressing,
+    `[${routerId}] VRRP status listener ${at} down`,
+    `=> ${reason} <=\nThe peer cannot read this node's split-brain status until it binds; haldir-vrrp retries every few seconds.\n`,
+  );
+}
+
 function message(addressing: AlertAddressing, subject: string, body: string): AlertMessage {
   return { to: addressing.to, from: addressing.from, subject, body, smtp: addressing.smtp };
 }

@@ -14,14 +14,14 @@ import type { Clock, TimerHandle } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logger.js';
 import type { HostPort, SplitBrainAction, SplitBrainProbe } from '../vrrp-config/model.js';
 import { decide, describeEvidence, detectorParams, initialDetector } from './detector.js';
-import type { DetectorEvent, DetectorState, Evidence, Observation, PeerReport } from './detector.js';
+import type { DetectorEvent, DetectorState, Observation, PeerReport } from './detector.js';
 import { losesElection } from './election.js';
 import type { Contender } from './election.js';
 import type { DuplicateProbe } from './duplicate-probe.js';
 import type { PeerPinger } from './ping-probe.js';
 import type { PeerStatusReader } from './status-client.js';
 import { reportFor } from './status-document.js';
-import type { SplitBrainPhase } from './status-document.js';
+import type { PeerStatus, SplitBrainPhase } from './status-document.js';
 import { formatHostPort } from './status-server.js';
 
 export interface MonitoredInstance {
@@ -74,6 +74,8 @@ export interface SplitBrainStatus {
   readonly evidence?: string;
   readonly action: string;
   readonly peer?: string;
+  /** The status channel's last verdict: authenticated, unauthenticated (why), unreachable... */
+  readonly channel?: string;
 }
 
 interface Runner {
@@ -93,12 +95,15 @@ interface Runner {
   vacantRounds: number;
   /** The last probe error logged (logged once, not every round, until the probe works again). */
   probeError?: string;
+  /** The status channel's last verdict (status -v), and the one last logged. */
+  channel?: string;
   /**
-   * yield was asked for but the peer's priority was not known when split brain was
-   * declared (e.g. the ND probe answered before the status channel): decide again as
-   * soon as the status channel reports the peer.
+   * yield was asked for but could not be decided yet: no evidence on the wire (status
+   * channel only) or the peer's priority unknown (ARP evidence only). Decided again
+   * after every round; `yieldWait` is the reason last logged (logged once).
    */
-  yieldUndecided?: boolean;
+  yieldPending?: boolean;
+  yieldWait?: string;
 }
 
 /** Rounds in a row a release condition must hold before a yielded node comes back. */
@@ -171,6 +176,7 @@ export class SplitBrainMonitor {
       evidence: r.evidence,
       action: r.cfg.action.kind === 'script' ? `script:${r.cfg.action.command.raw}` : r.cfg.action.kind,
       peer: r.cfg.peer ? formatHostPort(r.cfg.peer) : undefined,
+      channel: r.cfg.peer && probing(r.cfg, 'status') ? r.channel : undefined,
     };
   }
 
@@ -238,14 +244,13 @@ export class SplitBrainMonitor {
       const tasks: Promise<void>[] = [];
       if (peer && probing(r.cfg, 'status')) {
         tasks.push(
-          this.deps.status.read(peer, r.cfg.localAddress).then((doc) => {
+          this.deps.status.read(peer, { instance: r.cfg.name, localAddress: r.cfg.localAddress }).then((res) => {
             const before = r.peerReport;
-            r.peerReport = reportFor(doc, r.cfg.vrid, r.cfg.family);
+            r.peerReport = this.trustedReport(r, res, v.address);
             // The peer yielded to us, maybe before our own probes confirmed anything: the
             // clients may have its MAC, so announce ours (once per yield).
             if (r.peerReport?.splitBrain === 'yielded' && before?.splitBrain !== 'yielded') this.reannounce(r, `peer ${formatHostPort(peer)} yielded to us`);
             this.feed(r, { kind: 'status', peer: formatHostPort(peer), report: r.peerReport });
-            if (r.phase === 'detected' && r.yieldUndecided && r.peerReport?.state === 'MASTER') this.maybeYield(r, []);
           }),
         );
       }
@@ -255,12 +260,42 @@ export class SplitBrainMonitor {
       if ((master || r.phase === 'yielded') && probing(r.cfg, 'arp')) tasks.push(this.probeVip(r));
       await Promise.all(tasks);
       this.feed(r, { kind: 'tick' });
+      if (r.phase === 'detected' && r.yieldPending) this.maybeYield(r);
       if (r.phase === 'yielded') this.checkRelease(r);
     } catch (e) {
       this.deps.log.error(`SB-PROBE: (${r.cfg.name}) ${(e as Error).message}`);
     } finally {
       r.busy = false;
     }
+  }
+
+  /**
+   * The peer's report for this instance, only from an authenticated answer (anyone who
+   * reaches the port can answer it; docs/splitbrain.md). An answer describing this very
+   * node (our own signed document reflected back to us) is refused too. The channel's
+   * verdict is logged when it changes, not every round.
+   */
+  private trustedReport(r: Runner, res: PeerStatus, ownAddress: string): PeerReport | undefined {
+    let report: PeerReport | undefined;
+    let verdict: string;
+    if (res.kind === 'ok') {
+      report = reportFor(res.doc, r.cfg);
+      verdict = 'authenticated';
+      if (report && canonicalAddress(report.address) === canonicalAddress(ownAddress)) {
+        report = undefined;
+        verdict = 'unauthenticated: the answer describes this node itself (reflected back to us?)';
+      } else if (!report) verdict = `authenticated, but the peer has no instance ${r.cfg.name} with VRID ${r.cfg.vrid} (name the instances alike on both nodes)`;
+    } else verdict = `${res.kind}: ${res.reason}`;
+    const prev = r.channel;
+    r.channel = verdict;
+    if (verdict !== prev) {
+      const what = `(${r.cfg.name}) status channel of peer ${r.cfg.peer ? formatHostPort(r.cfg.peer) : '?'}`;
+      if (verdict === 'authenticated') {
+        if (prev !== undefined) this.deps.log.info(`${what}: authenticated again`);
+      } else if (res.kind === 'unreachable') this.deps.log.info(`SB-STATUS: ${what}: ${verdict}`);
+      else this.deps.log.warn(`SB-STATUS: ${what}: ${verdict}; not used as evidence`);
+    }
+    return report;
   }
 
   /** Duplicate-address probe of the instance's first VIP (all its VIPs move together). */
@@ -310,7 +345,7 @@ export class SplitBrainMonitor {
         this.deps.log.warn(`(${name}) split brain detected: ${text}`);
         this.deps.alert?.(name, 'suspected', `(${name}) split brain detected: ${text}`);
         this.runHooks(r, 'DETECTED');
-        if (r.cfg.action.kind === 'yield') this.maybeYield(r, e.evidence);
+        if (r.cfg.action.kind === 'yield') this.maybeYield(r);
         break;
       }
       case 'reannounce':
@@ -327,7 +362,8 @@ export class SplitBrainMonitor {
   private resolved(r: Runner, reason: string): void {
     const name = r.cfg.name;
     r.phase = 'none';
-    r.yieldUndecided = false;
+    r.yieldPending = false;
+    r.yieldWait = undefined;
     r.since = undefined;
     r.evidence = undefined;
     this.deps.log.info(`(${name}) split brain resolved: ${reason}`);
@@ -350,29 +386,45 @@ export class SplitBrainMonitor {
     if (argvs.length) void this.deps.run(argvs);
   }
 
-  /** split_brain_action = yield: the node that would lose the election steps down. */
-  private maybeYield(r: Runner, evidence: readonly Evidence[]): void {
+  /**
+   * split_brain_action = yield: the node that would lose the election steps down. Only on
+   * evidence seen on the wire (a duplicate-address answer, a second master's adverts):
+   * the status channel alone never takes the VIPs away, so whoever can answer or block
+   * it cannot leave the pair without a master.
+   */
+  private maybeYield(r: Runner): void {
     const name = r.cfg.name;
     const v = this.view(r);
+    if (!v) return;
+    const evidence = r.det.evidence;
+    const wait = (why: string): void => {
+      if (r.yieldWait !== why) this.deps.log.warn(`(${name}) split brain: ${why}`);
+      r.yieldWait = why;
+      r.yieldPending = true;
+    };
+    if (!evidence.some((x) => x.probe === 'arp' || x.probe === 'advert')) {
+      wait(
+        probing(r.cfg, 'arp') || probing(r.cfg, 'advert')
+          ? 'seen on the status channel only; not yielding until the duplicate-address probe or the second master\'s adverts confirm it on the wire'
+          : 'seen on the status channel only, and split_brain_probes has neither arp nor advert: not yielding (alerting only)',
+      );
+      return;
+    }
     const fromEvidence = evidence.find((x) => x.peerAddress !== undefined && x.peerPriority !== undefined);
     const peer: Contender | undefined = fromEvidence
       ? { address: fromEvidence.peerAddress!, priority: fromEvidence.peerPriority! }
       : r.peerReport?.state === 'MASTER'
         ? { address: r.peerReport.address, priority: r.peerReport.priority }
         : undefined;
-    if (!v) return;
     if (!peer) {
-      // Said once; the status channel may still bring the peer's priority (round()).
-      if (!r.yieldUndecided) {
-        this.deps.log.warn(
-          `(${name}) split brain: cannot tell yet which node must yield without the peer's priority` +
-            (r.cfg.peer && probing(r.cfg, 'status') ? '; waiting for its status channel' : '; set peer = and status_listen = on both nodes (alerting only)'),
-        );
-      }
-      r.yieldUndecided = true;
+      wait(
+        'cannot tell yet which node must yield without the peer\'s priority' +
+          (r.cfg.peer && probing(r.cfg, 'status') ? '; waiting for its authenticated status channel' : '; set peer =, status_listen = and status_secret = on both nodes (alerting only)'),
+      );
       return;
     }
-    r.yieldUndecided = false;
+    r.yieldPending = false;
+    r.yieldWait = undefined;
     const self: Contender = { priority: v.effectivePriority, address: v.address };
     if (!losesElection(self, peer)) {
       this.deps.log.info(`(${name}) split brain: keeping the VIPs; ${peer.address} (priority ${peer.priority}) would lose the election to us (priority ${self.priority}) and yields`);

@@ -7,6 +7,7 @@ import { DEFAULT_VRRP_CF } from './paths.js';
 import { formatDiagnostic } from './diagnostics.js';
 import { processIo, readOrReport, type VrrpCliIo } from './cli-io.js';
 import { parseVrrpConfig } from './parse.js';
+import { redactSecrets, statusSecretReadableWarning } from './secret-file.js';
 
 const USAGE = `usage: haldir-vrrp configtest [--json] [FILE]   (default ${DEFAULT_VRRP_CF})
   --json   print the parsed model (effective values, defaults applied) as JSON
@@ -34,14 +35,17 @@ export async function runVrrpConfigtest(argv: readonly string[], io: VrrpCliIo =
   const text = await readOrReport(io, file, 'configtest [--json] [FILE]');
   if (text === undefined) return 1;
   const result = parseVrrpConfig(text, file, io.hostname !== undefined ? { hostname: io.hostname } : {});
-  for (const d of result.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
-  const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = result.diagnostics.filter((d) => d.severity === 'warning').length;
+  const mode = result.config ? await io.fileMode?.(file) : undefined;
+  const readable = result.config && mode !== undefined ? statusSecretReadableWarning(file, mode, result.config) : undefined;
+  const diagnostics = readable ? [...result.diagnostics, readable] : result.diagnostics;
+  for (const d of diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
   if (!result.config) {
     io.stderr(`${file}: ${errors} error(s), ${warnings} warning(s); haldir-vrrp would not start with this file\n`);
     return 1;
   }
-  if (json) io.stdout(JSON.stringify(result.config, (_k, v: unknown) => (v === undefined ? null : v), 2) + '\n');
+  if (json) io.stdout(JSON.stringify(result.config, (k, v: unknown) => (v === undefined ? null : redactSecrets(k, v)), 2) + '\n');
   else {
     const c = result.config;
     io.stdout(`${file}: OK: ${c.instances.length} instance(s) (${c.instances.map((i) => `${i.name} ${i.initialState} vrid ${i.vrid} prio ${i.priority}`).join('; ')}), ${c.scripts.length} script(s), ${c.syncGroups.length} sync group(s)${warnings ? `, ${warnings} warning(s)` : ''}\n`);

@@ -31,6 +31,7 @@ export const VRRP_DIAGNOSTIC_CODES = {
   'E-BAD-EMAIL': 'not an e-mail address',
   'E-BAD-COMMAND': 'an empty command or an unterminated quote',
   'E-BAD-TRACK': 'not NAME [weight N]',
+  'E-STATUS-SECRET': 'status_secret shorter than 16 characters',
   'E-RANGE': 'a number outside the directive\'s range',
   'E-PRIORITY-RANGE': 'priority outside 1..255',
   'E-VRID-RANGE': 'virtual_router_id outside 1..255',
@@ -56,6 +57,9 @@ export const VRRP_DIAGNOSTIC_CODES = {
   'W-SYNC-GROUP-WEIGHT': 'a weighted track on a sync group member: keepalived drops such a track_script and zeroes such a track_interface weight; so does haldir',
   'W-OWNER-WEIGHT': 'a weighted track_script or track_interface on an address owner (priority 255): dropped, as keepalived does',
   'W-SYNC-GROUP-STATE': 'state MASTER on a sync group member: the group starts BACKUP unless every member is MASTER with priority 255, as in keepalived',
+  'W-STATUS-LISTEN-WILDCARD': 'status_listen on 0.0.0.0 or :: (every address of the host, the VIPs included)',
+  'W-STATUS-NO-SECRET': 'peer or status_listen without status_secret: the peer\'s status is never evidence',
+  'W-STATUS-SECRET-READABLE': 'vrrp.cf holds status_secret but other users may read it',
   'W-NO-VIPS': 'an instance without virtual_ipaddress',
   'W-UNUSED-SCRIPT': 'a vrrp_script no instance tracks',
 } as const;

@@ -27,6 +27,7 @@ export const DIRECTIVES: Readonly<Record<SectionKind, Readonly<Record<string, Di
     smtppasswd: 'one',
     smtptls: 'one',
     smtp_alert: 'flag',
+    status_secret: 'one',
     vrrp_mcast_group4: 'one',
     vrrp_mcast_group6: 'one',
     vrrp_version: 'one',
@@ -73,6 +74,9 @@ export const DIRECTIVES: Readonly<Record<SectionKind, Readonly<Record<string, Di
     group: 'list',
   },
 };
+
+/** Directives whose value is a secret: never printed, and the file holding them should be root's only. */
+export const SECRET_DIRECTIVES: readonly string[] = ['smtppasswd', 'auth_pass', 'status_secret'];
 
 /** keepalived global_defs names accepted in [global] for the ldirectord-style names haldir uses. */
 export const GLOBAL_ALIASES: Readonly<Record<string, string>> = {

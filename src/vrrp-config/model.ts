@@ -117,6 +117,11 @@ export interface VrrpGlobal extends SplitBrainSettings {
   readonly smtpuser: string | undefined;
   readonly smtppasswd: string | undefined;
   readonly smtptls: SmtpTls;
+  /**
+   * haldir extension: HMAC-SHA256 key of the split-brain status channel, the same in
+   * both nodes' vrrp.cf; undefined = the peer's status is never evidence.
+   */
+  readonly statusSecret: string | undefined;
   /** keepalived vrrp_mcast_group4 (default 224.0.0.18). */
   readonly mcastGroup4: string;
   /** keepalived vrrp_mcast_group6 (default ff02::12). */
@@ -226,4 +231,6 @@ export const VRRP_DEFAULTS = {
   scriptWeight: 0,
   /** haldir's default port for status_listen / peer when none is given. */
   statusPort: 7474,
+  /** status_secret: at least this many characters (128 bits as 32 hex digits is better). */
+  statusSecretMinLength: 16,
 } as const;

@@ -51,15 +51,52 @@ function parseSplitBrainProbes(v: string): Parsed<readonly SplitBrainProbe[]> {
   return { ok: out };
 }
 
-export function splitBrain(r: SectionReader, inherited: SplitBrainSettings): SplitBrainSettings {
+/** 0.0.0.0, ::, and their longer spellings: every address of the host. */
+const WILDCARD_RE = /^(0+\.0+\.0+\.0+|(0*:){2,7}0*)$/;
+
+/**
+ * `secret`: whether [global] sets status_secret. Without it the peer's status is never
+ * evidence (status-document.ts), so a status channel set up without one is a warning.
+ */
+export function splitBrain(r: SectionReader, inherited: SplitBrainSettings, secret: boolean): SplitBrainSettings {
   const port = VRRP_DEFAULTS.statusPort;
+  const peer = r.parsed('peer', (v) => parseHostPort(v, port));
+  const listen = r.parsed('status_listen', (v) => parseHostPort(v, port));
+  if (listen && WILDCARD_RE.test(listen.value.host)) {
+    r.report(
+      'W-STATUS-LISTEN-WILDCARD',
+      `status_listen = ${listen.entry.value} serves the status on every address of this host, the VIPs included; name the address the peer reaches (a dedicated link is best)`,
+      listen.entry,
+    );
+  }
+  const first = peer ?? listen;
+  if (first && !secret) {
+    r.report(
+      'W-STATUS-NO-SECRET',
+      'the split-brain status channel has no status_secret: the peer\'s answers cannot be authenticated and are never used as evidence; set the same status_secret = (16+ random characters) in [global] on both nodes',
+      first.entry,
+      'key',
+    );
+  }
   return {
-    peer: r.parsed('peer', (v) => parseHostPort(v, port))?.value ?? inherited.peer,
-    statusListen: r.parsed('status_listen', (v) => parseHostPort(v, port))?.value ?? inherited.statusListen,
+    peer: peer?.value ?? inherited.peer,
+    statusListen: listen?.value ?? inherited.statusListen,
     splitBrainAction: r.parsed('split_brain_action', parseSplitBrainAction)?.value ?? inherited.splitBrainAction,
     notifySplitBrain: command(r, 'notify_split_brain') ?? inherited.notifySplitBrain,
     splitBrainProbes: r.parsed('split_brain_probes', parseSplitBrainProbes)?.value ?? inherited.splitBrainProbes,
   };
+}
+
+/** status_secret: the HMAC key of the status channel; long enough not to be guessed. */
+function statusSecret(r: SectionReader): string | undefined {
+  const e = r.entry('status_secret');
+  if (!e) return undefined;
+  if (e.value.length < VRRP_DEFAULTS.statusSecretMinLength) {
+    // The value itself is never echoed: diagnostics end up in logs.
+    r.report('E-STATUS-SECRET', `status_secret is ${e.value.length} characters; use at least ${VRRP_DEFAULTS.statusSecretMinLength} random ones (e.g. openssl rand -hex 16), the same on both nodes`, e);
+    return undefined;
+  }
+  return e.value;
 }
 
 function multicastGroup(r: SectionReader, key: string, family: AddressFamily, def: string): string {
@@ -80,7 +117,7 @@ export function readGlobal(r: SectionReader | undefined, hostname: string): Vrrp
       routerId: hostname, emailalert: [], emailalertfrom: undefined, smtp: undefined,
       smtpConnectTimeout: VRRP_DEFAULTS.smtpConnectTimeout, smtpuser: undefined, smtppasswd: undefined, smtptls: 'none',
       mcastGroup4: VRRP_DEFAULTS.mcastGroup4, mcastGroup6: VRRP_DEFAULTS.mcastGroup6, version: VRRP_DEFAULTS.version,
-      smtpAlert: false, source: undefined, ...noSplitBrain,
+      smtpAlert: false, source: undefined, statusSecret: undefined, ...noSplitBrain,
     };
   }
   const emails = r.texts('emailalert').flatMap((t) => {
@@ -106,6 +143,7 @@ export function readGlobal(r: SectionReader | undefined, hostname: string): Vrrp
     version: version ? (Number(version.value) as VrrpVersion) : VRRP_DEFAULTS.version,
     smtpAlert: r.flag('smtp_alert')?.value ?? false,
     source: undefined,
-    ...splitBrain(r, noSplitBrain),
+    statusSecret: statusSecret(r),
+    ...splitBrain(r, noSplitBrain, r.has('status_secret')),
   };
 }

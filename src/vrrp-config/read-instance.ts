@@ -190,7 +190,7 @@ export function readInstance(name: string, r: SectionReader, header: ScannedSect
     garpMasterRepeat: r.integer('garp_master_repeat', 1, 255)?.value ?? VRRP_DEFAULTS.garpMasterRepeat,
     garpMasterRefresh: r.integer('garp_master_refresh', 0, 86400)?.value ?? VRRP_DEFAULTS.garpMasterRefresh,
     lvsSyncDaemonInterface: r.text('lvs_sync_daemon_interface')?.value,
-    ...splitBrain(r, g),
+    ...splitBrain(r, g, g.statusSecret !== undefined),
     source: { file: '', line: header.line },
   };
   return { instance, trackScripts: readTracks(r, 'track_script'), vridEntry: vrid?.entry, ownerByDefault: !r.has('priority') && effectivePriority === 255 };

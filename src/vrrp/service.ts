@@ -1,11 +1,12 @@
 // haldir-vrrp's commands (start, stop, status, reload): config loading, pid file,
 // signals, the status socket. src/cli/haldir-vrrp.ts only parses argv and calls these.
 
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import { spawnDaemon } from '../runtime/daemonize.js';
 import { basename } from 'node:path';
 import { parseVrrpConfig } from '../vrrp-config/parse.js';
 import { formatDiagnostic } from '../vrrp-config/diagnostics.js';
+import { statusSecretReadableWarning } from '../vrrp-config/secret-file.js';
 import type { VrrpConfig } from '../vrrp-config/model.js';
 import { controlSocketFor, defaultPidFile, readPidState, removePidFile, writePidFile } from '../runtime/pidfile.js';
 import { createLogSink } from '../runtime/log-sinks.js';
@@ -21,7 +22,7 @@ import { toolGarpSender } from './garp.js';
 import { queryStatus, serveStatus } from './control.js';
 import type { ControlServer } from '../runtime/control-socket.js';
 import type { AlertSink } from './alert.js';
-import { mailerAlertSink } from './mail-sink.js';
+import { VrrpAlerting } from './mail-sink.js';
 import { SplitBrain, formatSplitBrainLines } from '../splitbrain/attach.js';
 import type { InstanceStatusWithSplitBrain } from '../splitbrain/attach.js';
 
@@ -60,6 +61,14 @@ export function loadConfig(path: string, err: (s: string) => void): VrrpConfig |
   return r.config;
 }
 
+function statMode(path: string): number | undefined {
+  try {
+    return statSync(path).mode;
+  } catch {
+    return undefined;
+  }
+}
+
 const write = (f: ((s: string) => void) | undefined, fallback: NodeJS.WriteStream) => f ?? ((s: string) => void fallback.write(s));
 
 export async function runStart(o: ServiceOptions): Promise<number> {
@@ -96,15 +105,17 @@ export async function runStart(o: ServiceOptions): Promise<number> {
   });
   let daemon: VrrpDaemon;
   const clock = systemClock();
-  // E-mail on transitions (smtp_alert): the injected sink, else the shared mailer.
-  const mail = o.alerts ? undefined : mailerAlertSink(cfg.global, { clock, log });
-  const alerts: AlertSink | undefined = o.alerts ?? mail;
+  // One alerting path for the process: transition mails (smtp_alert; an injected sink
+  // replaces them) and split-brain mails, reconfigured on reload.
+  const mail = new VrrpAlerting(cfg.global, { clock, log });
+  const alerts: AlertSink = o.alerts ?? mail;
   // Split-brain detection (src/splitbrain/): probes, reactions, status_listen.
   const splitBrain = new SplitBrain(cfg, {
     clock,
     log,
     garp: toolGarpSender(log, o.arpingPath),
     arpingPath: o.arpingPath,
+    send: (m) => mail.sendMessage(m),
     intervalMs: Number(process.env.HALDIR_VRRP_SPLIT_BRAIN_INTERVAL_MS) || undefined,
   });
   try {
@@ -118,16 +129,24 @@ export async function runStart(o: ServiceOptions): Promise<number> {
       ipvsadmPath: o.ipvsadmPath,
       observer: splitBrain.observer,
     });
+    // status_listen first: a port that cannot be bound stops the start before any VIP moves.
+    await splitBrain.listen();
     writePidFile(pidFile);
     log.info(`Starting VRRP child process, pid=${process.pid}`);
     daemon.start();
-    await splitBrain.start(daemon);
+    splitBrain.start(daemon);
   } catch (e) {
     log.error((e as Error).message);
     err(`${(e as Error).message}\n`);
+    splitBrain.stop();
+    await mail.stop(0);
     removePidFile(pidFile);
+    await log.close();
     return 1;
   }
+  const mode = statMode(o.configPath);
+  const readable = mode === undefined ? undefined : statusSecretReadableWarning(o.configPath, mode, cfg);
+  if (readable) log.warn(`${readable.code}: ${readable.message}`);
   let server: ControlServer | undefined;
   const sock = controlSocketFor(pidFile);
   try {
@@ -142,8 +161,8 @@ export async function runStart(o: ServiceOptions): Promise<number> {
       stopping = true;
       log.info(`Stopping (${sig})`);
       await daemon.shutdown();
-      await splitBrain.stop();
-      await mail?.stop(5000);
+      splitBrain.stop();
+      await mail.stop(5000);
       void server?.close();
       removePidFile(pidFile);
       log.info('Stopped');
@@ -162,7 +181,7 @@ export async function runStart(o: ServiceOptions): Promise<number> {
       try {
         daemon.reload(daemonConfigFrom(next));
         void splitBrain.reload(next);
-        mail?.setGlobal(next.global);
+        mail.reconfigure(next.global);
       } catch (e) {
         log.error(`VRRP-RELOAD: ${(e as Error).message}; keeping the running configuration`);
       }

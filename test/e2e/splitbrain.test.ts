@@ -23,6 +23,8 @@ const skip = isRoot() ? false : rootSkipReason;
 const CLI = new URL('../../src/cli/haldir-vrrp.js', import.meta.url).pathname;
 /** Documented bound: 3 probe intervals (1 s each) + the duplicate-address probe's 1 s wait. */
 const DETECT_BOUND_MS = 3 * 1000 + 1000;
+/** The status channel's shared key, the same in both nodes' vrrp.cf. */
+const STATUS_SECRET = 'e2e-status-secret-0123456789';
 
 function notifyScript(dir: string): { path: string; log: string } {
   const path = join(dir, 'split-brain.sh');
@@ -42,6 +44,7 @@ function splitBrainGlobals(p: Pair, self: 'a' | 'b', other: 'a' | 'b', action: s
     `peer = ${at(other)}:7474`,
     `status_listen = ${at(self)}:7474`,
     `split_brain_action = ${action}`,
+    `status_secret = ${STATUS_SECRET}`,
     `notify_split_brain = ${notify}`,
   ];
 }
@@ -97,7 +100,7 @@ test('induced split brain, yield: detected within the bound, mailed, one VIP hol
     // status -v on the yielded node shows it.
     const st = await run(process.execPath, [CLI, '--pidfile', join(pb.dir, 'haldir-vrrp.pid'), join(pb.dir, 'vrrp.cf'), 'status', '-v']);
     assert.match(st.stdout, /VI_1\s+FAULT/);
-    assert.match(st.stdout, /VI_1: split brain YIELDED \(since .*action yield; peer .*:7474\)/);
+    assert.match(st.stdout, /VI_1: split brain YIELDED \(since .*action yield; peer .*:7474; status channel authenticated\)/);
 
     // Heal: b hears a's adverts again, leaves FAULT as BACKUP; still one holder, a.
     const tHeal = performance.now();

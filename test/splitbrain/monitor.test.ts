@@ -9,7 +9,7 @@ import { ManualClock } from '../../src/runtime/clock.js';
 import { MemoryLogger } from '../../src/runtime/logger.js';
 import { SplitBrainMonitor } from '../../src/splitbrain/monitor.js';
 import type { MonitoredInstance } from '../../src/splitbrain/monitor.js';
-import type { StatusDocument } from '../../src/splitbrain/status-document.js';
+import type { PeerStatus, StatusDocument } from '../../src/splitbrain/status-document.js';
 import type { VrrpState } from '../../src/vrrp/instance.js';
 import type { SplitBrainAction, SplitBrainProbe } from '../../src/vrrp-config/model.js';
 
@@ -21,7 +21,9 @@ interface World {
   mon: SplitBrainMonitor;
   state: { v: VrrpState };
   arpMacs: string[];
-  peer: { state: string; priority: number; splitBrain?: 'none' | 'detected' | 'yielded' } | undefined;
+  peer: { state: string; priority: number; splitBrain?: 'none' | 'detected' | 'yielded'; address?: string } | undefined;
+  /** The status channel answers, but fails authentication with this reason. */
+  forged?: string;
   holds: boolean[];
   garps: string[];
   alerts: string[];
@@ -48,13 +50,18 @@ function world(self: { priority: number; address: string }, action: SplitBrainAc
     probes,
   };
   const doc = (): StatusDocument | undefined =>
-    w.peer && { program: 'haldir-vrrp', routerId: 'peer', instances: [{ name: 'VI_1', vrid: 51, family: 4, state: w.peer.state, priority: w.peer.priority, effectivePriority: w.peer.priority, address: '10.0.0.99', splitBrain: w.peer.splitBrain ?? 'none' }] };
+    w.peer && { program: 'haldir-vrrp', routerId: 'peer', instances: [{ name: 'VI_1', vrid: 51, family: 4, state: w.peer.state, priority: w.peer.priority, effectivePriority: w.peer.priority, address: w.peer.address ?? '10.0.0.99', splitBrain: w.peer.splitBrain ?? 'none' }] };
+  const read = async (): Promise<PeerStatus> => {
+    if (w.forged) return { kind: 'unauthenticated', reason: w.forged };
+    const d = doc();
+    return d ? { kind: 'ok', doc: d } : { kind: 'unreachable', reason: 'ECONNREFUSED' };
+  };
   w.mon = new SplitBrainMonitor([inst], {
     clock,
     log,
     duplicate: { probe: async () => (w.arpCalls++, w.probeError ? { foreignMacs: [], error: w.probeError } : { foreignMacs: [...w.arpMacs] }) },
     pinger: { alive: async () => w.peer !== undefined },
-    status: { read: async () => doc() },
+    status: { read },
     garp: { announce: async (vip, dev, count) => void w.garps.push(`${vip}@${dev}x${count}`) },
     alert: (_i, verdict, reason) => w.alerts.push(`${verdict}: ${reason}`),
     run: async (argvs) => void w.runs.push(...argvs),
@@ -154,7 +161,7 @@ test('yield without the peer priority (ARP evidence only): alert only, with advi
   const w = world({ priority: 100, address: '10.0.0.12' }, { kind: 'yield' }, false);
   await induce(w);
   assert.deepEqual(w.holds, []);
-  assert.ok(w.log.messages().some((m) => /cannot tell yet which node must yield without the peer's priority; set peer = and status_listen = on both nodes/.test(m)));
+  assert.ok(w.log.messages().some((m) => /cannot tell yet which node must yield without the peer's priority; set peer =, status_listen = and status_secret = on both nodes/.test(m)));
   assert.equal(w.mon.status('VI_1')?.phase, 'detected');
   assert.match(w.mon.status('VI_1')?.evidence ?? '', /ARP probe/);
 });
@@ -164,7 +171,7 @@ test('yield decided late: ARP evidence first, the peer status (priority) a few r
   // the status channel does not answer yet (peer undefined), ARP sees a second holder
   await induce(w);
   assert.deepEqual(w.holds, [], 'nothing to decide on yet');
-  assert.ok(w.log.messages().some((m) => /cannot tell yet which node must yield .*waiting for its status channel/.test(m)));
+  assert.ok(w.log.messages().some((m) => /cannot tell yet which node must yield .*waiting for its authenticated status channel/.test(m)));
   // now the peer's status answers: MASTER with a higher priority -> we are the one to yield
   w.peer = { state: 'MASTER', priority: 150 };
   await w.advance(2100);
@@ -270,4 +277,53 @@ test('split_brain_probes: only the configured probes run and count as evidence',
   assert.deepEqual(off.alerts, []);
   assert.equal(off.arpCalls, 0);
   off.mon.stop();
+});
+
+test('yield needs evidence on the wire: a (signed) status report of a second master alone only alerts', async () => {
+  const w = world({ priority: 100, address: '10.0.0.12' }, { kind: 'yield' });
+  await becomeMaster(w);
+  w.peer = { state: 'MASTER', priority: 200 };
+  await w.advance(5000);
+  assert.equal(w.mon.status('VI_1')?.phase, 'detected', 'the status channel detects');
+  assert.match(w.alerts[0] ?? '', /^suspected: .*status channel: peer 10\.0\.0\.99:7474 \(10\.0\.0\.99\) reports MASTER at priority 200/);
+  assert.deepEqual(w.holds, [], 'but never yields on it alone');
+  assert.equal(w.state.v, 'MASTER');
+  assert.equal(w.log.messages().filter((m) => /seen on the status channel only; not yielding until the duplicate-address probe or the second master's adverts confirm it/.test(m)).length, 1, 'said once');
+  // The wire confirms it: another MAC answers for the VIP -> now the lower priority yields.
+  w.arpMacs = [PEER_MAC];
+  await w.advance(2100);
+  assert.deepEqual(w.holds, [true]);
+  assert.ok(w.log.messages().some((m) => /split brain: yielding to 10\.0\.0\.99 \(priority 200, ours 100\)/.test(m)));
+});
+
+test('an unauthenticated status answer is never evidence, and status -v says so', async () => {
+  const w = world({ priority: 100, address: '10.0.0.12' }, { kind: 'yield' }, true, ['status', 'arp']);
+  await becomeMaster(w);
+  w.peer = { state: 'MASTER', priority: 200 };
+  w.forged = 'the answer is not signed (is status_secret set on the peer?)';
+  await w.advance(10_000);
+  assert.equal(w.mon.status('VI_1')?.phase, 'none');
+  assert.deepEqual(w.alerts, []);
+  assert.deepEqual(w.holds, []);
+  assert.equal(w.mon.status('VI_1')?.channel, 'unauthenticated: the answer is not signed (is status_secret set on the peer?)');
+  const warned = w.log.lines.filter((l) => /^SB-STATUS: /.test(l.msg));
+  assert.deepEqual(warned.map((l) => [l.level, l.msg]), [['warn', 'SB-STATUS: (VI_1) status channel of peer 10.0.0.99:7474: unauthenticated: the answer is not signed (is status_secret set on the peer?); not used as evidence']], 'logged once');
+  // Even with ARP evidence, the forged priority does not decide who yields.
+  w.arpMacs = [PEER_MAC];
+  await w.advance(3000);
+  assert.equal(w.mon.status('VI_1')?.phase, 'detected');
+  assert.deepEqual(w.holds, [], 'the peer priority is unknown: alert only');
+  w.forged = undefined;
+  await w.advance(2100);
+  assert.equal(w.mon.status('VI_1')?.channel, 'authenticated');
+  assert.ok(w.log.messages().includes('(VI_1) status channel of peer 10.0.0.99:7474: authenticated again'));
+});
+
+test('our own document reflected back to us is refused', async () => {
+  const w = world({ priority: 100, address: '10.0.0.12' }, { kind: 'alert' }, true, ['status']);
+  await becomeMaster(w);
+  w.peer = { state: 'MASTER', priority: 100, address: '10.0.0.12' };
+  await w.advance(5000);
+  assert.deepEqual(w.alerts, []);
+  assert.match(w.mon.status('VI_1')?.channel ?? '', /^unauthenticated: the answer describes this node itself/);
 });

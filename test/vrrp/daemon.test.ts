@@ -233,7 +233,7 @@ test('a hung track_script counts as failed: weight 0 puts the master in FAULT wi
 
 test('smtp_alert through the shared mailer: a real SMTP server receives keepalived-shaped mails', async () => {
   const { startSmtp } = await import('../alerts/helpers/smtp.js');
-  const { mailerAlertSink } = await import('../../src/vrrp/mail-sink.js');
+  const { VrrpAlerting } = await import('../../src/vrrp/mail-sink.js');
   const { parseVrrpConfig } = await import('../../src/vrrp-config/parse.js');
   const { systemClock } = await import('../../src/runtime/clock.js');
   const smtp = await startSmtp();
@@ -245,7 +245,7 @@ test('smtp_alert through the shared mailer: a real SMTP server receives keepaliv
     );
     assert.ok(parsed.config, JSON.stringify(parsed.diagnostics));
     const log = new MemoryLogger();
-    const sink = mailerAlertSink(parsed.config.global, { clock: systemClock(), log });
+    const sink = new VrrpAlerting(parsed.config.global, { clock: systemClock(), log });
     const clock = new ManualClock();
     const d = new VrrpDaemon(
       {
