@@ -132,15 +132,15 @@ static_ipaddress {
   assert.equal(c.global.routerId, 'lb #1');
   const i = c.instances[0];
   assert.ok(i);
-  // keepalived clears nopreempt on a MASTER (vrrp_complete_instance): so does the import, and says so
-  // keepalived starts a MASTER with AH authentication as BACKUP (and haldir has no AH)
-  assert.deepEqual([i.initialState, i.nopreempt, i.vrid, i.vips[0]?.address], ['BACKUP', false, 9, '10.9.9.9']);
+  // keepalived clears nopreempt on an address owner (vrrp_complete_instance): so does the import, and says so.
+  // state MASTER without a priority is the owner (255), which keepalived keeps MASTER even with AH
+  // authentication (checked with keepalived -d: Wantstate = MASTER); haldir has no AH.
+  assert.deepEqual([i.initialState, i.priority, i.nopreempt, i.vrid, i.vips[0]?.address], ['MASTER', 255, false, 9, '10.9.9.9']);
   assert.deepEqual(i.notify.master?.argv, ['/usr/bin/logger', '-t', 'vrrp', 'became master']);
   const reasons = r.unconverted.map((u) => [u.line, u.reason.split(':')[0]]);
   assert.deepEqual(reasons, [
     [2, 'include is not followed'],
-    [7, 'state MASTER with auth_type AH'],
-    [10, 'nopreempt with state MASTER'],
+    [10, 'nopreempt with priority 255'],
     [11, 'auth_type AH'],
     [12, 'E-AUTH-INCOMPLETE'],
     [15, 'vrrp_instance dont_track_primary'],
