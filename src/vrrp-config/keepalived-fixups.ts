@@ -118,10 +118,8 @@ export function instanceFacts(kids: readonly KaStatement[], opts: { globalStrict
   if (!hasVips && (strict || (version ?? opts.version) === '3' || opts.ipv6)) {
     rejected.push(`keepalived refuses to run with this instance ("No VIP specified; at least one is required" in ${strict ? 'strict mode' : 'VRRP version 3'}), so its whole VRRP configuration does not start; add a virtual_ipaddress block`);
   }
-  const peers = kids.some((c) => c.keyword === 'unicast_peer' && (c.children?.length ?? 0) > 0);
-  if (strict && peers) {
-    rejected.push('keepalived refuses to run with this instance ("Unicast peers are not supported in strict mode"), so its whole VRRP configuration does not start; drop vrrp_strict (haldir-vrrp converts the unicast peers as written) or use multicast');
-  }
+  // Unicast peers stay: keepalived 2.2.7 tests "Unicast peers are not supported in strict mode"
+  // before it marks the instance unicast, so a strict instance runs them (checked with keepalived -d).
   return { priority, invalidPriority, state, stateReason, strict, nopreempt, nopreemptReason, dropAuthReason, dropPreemptDelayReason, version, rejected };
 }
 
