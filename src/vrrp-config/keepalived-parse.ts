@@ -21,12 +21,23 @@ export interface KaStatement {
   readonly text: string;
   /** Present when the statement opens a `{ }` block. */
   children: KaStatement[] | undefined;
+  /**
+   * A value block keyword (track_interface, virtual_ipaddress, ...) with words on its own
+   * line and no `{`: keepalived 2.2.7 (lib/parser.c alloc_value_block) ignores the words
+   * ("Block track_interface has extra parameters") and reads the lines that follow, up to
+   * the first one ending in `}`, as the block's entries. This reader does not: these are
+   * the lines keepalived swallows, for a warning.
+   */
+  swallows?: { readonly from: number; readonly to: number };
 }
 
 export interface KaNote {
   readonly line: number;
   readonly text: string;
   readonly reason: string;
+  /** Set for template tags (I-TEMPLATE, an error); otherwise the import's default (I-UNCONVERTED). */
+  readonly code?: 'I-TEMPLATE';
+  readonly severity?: 'error';
 }
 
 export interface KaFile {
@@ -40,15 +51,43 @@ const TOP_LEVEL = new Set([
   'static_ipaddress', 'static_routes', 'static_rules', 'vrrp_track_process', 'vrrp_track_file', 'linkbeat_interfaces',
 ]);
 
+/**
+ * keepalived keywords whose block is a list of values (read by lib/parser.c
+ * alloc_value_block / read_value_block), not of keywords.
+ */
+const VALUE_BLOCKS = new Set([
+  'virtual_ipaddress', 'virtual_ipaddress_excluded', 'unicast_peer', 'track_interface', 'track_script', 'track_file',
+  'track_process', 'track_bfd', 'virtual_routes', 'virtual_rules', 'static_ipaddress', 'static_routes', 'static_rules',
+  'notification_email', 'group', 'linkbeat_interfaces',
+]);
+
 type Piece = KaToken | '{' | '}';
 
-function lexLine(line: string): Piece[] {
+/** A Jinja/Ansible/Salt template tag: `{{ expr }}`, `{% stmt %}`, `{# comment #}`. */
+const TEMPLATE_OPEN = /^\{[{%#]/;
+const TEMPLATE_CLOSE: Readonly<Record<string, string>> = { '{': '}}', '%': '%}', '#': '#}' };
+
+interface LexedLine {
+  readonly pieces: Piece[];
+  /** The line holds template tags (lexed as single words, not braces). */
+  readonly template: boolean;
+}
+
+function lexLine(line: string): LexedLine {
   const out: Piece[] = [];
+  let template = false;
   let i = 0;
   while (i < line.length) {
     const c = line.charAt(i);
     if (/\s/.test(c)) {
       i++;
+    } else if (TEMPLATE_OPEN.test(line.slice(i, i + 2))) {
+      // One word, so that its braces neither open nor close keepalived blocks.
+      const close = line.indexOf(TEMPLATE_CLOSE[line.charAt(i + 1)] ?? '}}', i + 2);
+      const end = close < 0 ? line.length : close + 2;
+      out.push({ text: line.slice(i, end), start: i, end });
+      template = true;
+      i = end;
     } else if (c === '!' || c === '#') {
       break;
     } else if (c === '{' || c === '}') {
@@ -66,7 +105,7 @@ function lexLine(line: string): Piece[] {
       i = j;
     }
   }
-  return out;
+  return { pieces: out, template };
 }
 
 /**
@@ -88,6 +127,30 @@ export interface KaParseOptions {
   readonly configId?: string;
 }
 
+/** Whether the words of a template-only line are all `{% %}` / `{# #}` tags (no keepalived text). */
+const onlyTemplateTags = (pieces: readonly Piece[]): boolean =>
+  pieces.length > 0 && pieces.every((p) => p !== '{' && p !== '}' && /^\{[%#]/.test(p.text));
+
+const TEMPLATE_REASON = 'template syntax ({{ }}, {% %}): this is a template, not a keepalived.conf; keepalived would read the tags literally. Render it first (with the tool that deploys it) and import the rendered file';
+
+/**
+ * The lines keepalived reads as entries of a value block opened without `{` (see
+ * KaStatement.swallows): from the next line with words to the first line ending in `}`.
+ * undefined when the next line is a lone `{` (then the block is read as written).
+ */
+function swallowedLines(lines: readonly (Piece[] | undefined)[], after: number): { from: number; to: number } | undefined {
+  let i = after + 1;
+  while (i < lines.length && (lines[i]?.length ?? 0) === 0) i++;
+  if (i >= lines.length) return undefined;
+  const next = lines[i] ?? [];
+  if (next.length === 1 && next[0] === '{') return undefined;
+  for (let j = i; j < lines.length; j++) {
+    const p = lines[j] ?? [];
+    if (p[p.length - 1] === '}') return { from: i + 1, to: j + 1 };
+  }
+  return { from: i + 1, to: lines.length };
+}
+
 export function parseKeepalived(source: string, options: KaParseOptions = {}): KaFile {
   const notes: KaNote[] = [];
   const root: KaStatement[] = [];
@@ -96,9 +159,17 @@ export function parseKeepalived(source: string, options: KaParseOptions = {}): K
   const top = () => stack[stack.length - 1] ?? { list: root, owner: undefined };
   let last: KaStatement | undefined;
 
-  source.split(/\r\n|\r|\n/).forEach((lineText, idx) => {
+  const texts = source.split(/\r\n|\r|\n/);
+  const lexed = texts.map(lexLine);
+  // What each line contributes after keepalived's conditional (@id) handling and template tags.
+  const effective = lexed.map((l) => {
+    const pieces = applyCondition(l.pieces, options.configId);
+    return pieces && l.template && onlyTemplateTags(pieces) ? [] : pieces;
+  });
+
+  texts.forEach((lineText, idx) => {
     const line = idx + 1;
-    const pieces = applyCondition(lexLine(lineText), options.configId);
+    const pieces = effective[idx];
     if (pieces === undefined) {
       notes.push({
         line, text: lineText.trim(),
@@ -108,8 +179,10 @@ export function parseKeepalived(source: string, options: KaParseOptions = {}): K
       });
       return;
     }
+    // One report per template line, however many tags it holds.
+    if (lexed[idx]?.template) notes.push({ line, text: lineText.trim(), reason: TEMPLATE_REASON, code: 'I-TEMPLATE', severity: 'error' });
     let words: KaToken[] = [];
-    const flush = (opensBlock: boolean): void => {
+    const flush = (opensBlock: boolean, endOfLine = false): void => {
       if (words.length === 0) {
         if (opensBlock) {
           // `{` on its own line opens the block of the statement before it.
@@ -135,10 +208,12 @@ export function parseKeepalived(source: string, options: KaParseOptions = {}): K
       }
       const first = args[0];
       const lastArg = args[args.length - 1];
+      const swallows = endOfLine && !opensBlock && args.length > 0 && VALUE_BLOCKS.has(keyword) ? swallowedLines(effective, idx) : undefined;
       const stmt: KaStatement = {
         keyword, args, line, text: lineText.trim(),
         rest: first && lastArg ? lineText.slice(first.start, lastArg.end) : '',
         children: undefined,
+        ...(swallows ? { swallows } : {}),
       };
       top().list.push(stmt);
       last = stmt;
@@ -157,11 +232,14 @@ export function parseKeepalived(source: string, options: KaParseOptions = {}): K
         last = undefined;
       } else words.push(p);
     }
-    flush(false);
+    flush(false, true);
   });
   for (let i = stack.length - 1; i >= 1; i--) {
     const o = stack[i]?.owner;
     if (o) notes.push({ line: o.line, text: o.text, reason: `the block of ${o.keyword} is never closed (missing "}" at the end of the file)` });
   }
-  return { statements: root, notes };
+  // A line is reported once per reason, however often its pieces repeat the problem.
+  const seen = new Set<string>();
+  const unique = notes.filter((n) => !seen.has(`${n.line}\0${n.reason}`) && seen.add(`${n.line}\0${n.reason}`) !== undefined);
+  return { statements: root, notes: unique };
 }

@@ -40,3 +40,9 @@ interface = eth0
 virtual_router_id = 50
 virtual_ipaddress[] = 10.0.0.100/24
 `;
+
+/** keepalived 2.2.7 stops at VI_2: "No VIP specified; at least one is required" (strict mode). */
+export const STRICT_NO_VIP = 'global_defs {\n  vrrp_strict\n}\nvrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 5\n  virtual_ipaddress {\n    10.0.0.1/24\n  }\n}\nvrrp_instance VI_2 {\n  interface eth0\n  virtual_router_id 6\n}\n';
+
+/** `track_interface eth0` on one line: keepalived 2.2.7 reads lines 7-10 as interface names. */
+export const TRACK_INTERFACE_INLINE = 'vrrp_instance VI_1 {\n  state MASTER\n  interface eth0\n  virtual_router_id 51\n  priority 150\n  track_interface eth0\n  authentication {\n    auth_type PASS\n    auth_pass 1111\n  }\n  virtual_ipaddress {\n    10.0.0.100/24\n  }\n}\n';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importKeepalived, runImportKeepalived } from '../../src/vrrp-config/import-keepalived.js';
 import { processIo } from '../../src/vrrp-config/cli-io.js';
-import { ROOT, memoryIo, parse, repoFile } from './helpers.js';
+import { ROOT, STRICT_NO_VIP, TRACK_INTERFACE_INLINE, memoryIo, parse, repoFile } from './helpers.js';
 
 const FIX = 'test/fixtures/keepalived/';
 const fixture = (name: string) => repoFile(FIX + name);
@@ -132,15 +132,15 @@ static_ipaddress {
   assert.equal(c.global.routerId, 'lb #1');
   const i = c.instances[0];
   assert.ok(i);
-  // keepalived clears nopreempt on a MASTER (vrrp_complete_instance): so does the import, and says so
-  // keepalived starts a MASTER with AH authentication as BACKUP (and haldir has no AH)
-  assert.deepEqual([i.initialState, i.nopreempt, i.vrid, i.vips[0]?.address], ['BACKUP', false, 9, '10.9.9.9']);
+  // keepalived clears nopreempt on an address owner (vrrp_complete_instance): so does the import, and says so.
+  // state MASTER without a priority is the owner (255), which keepalived keeps MASTER even with AH
+  // authentication (checked with keepalived -d: Wantstate = MASTER); haldir has no AH.
+  assert.deepEqual([i.initialState, i.priority, i.nopreempt, i.vrid, i.vips[0]?.address], ['MASTER', 255, false, 9, '10.9.9.9']);
   assert.deepEqual(i.notify.master?.argv, ['/usr/bin/logger', '-t', 'vrrp', 'became master']);
   const reasons = r.unconverted.map((u) => [u.line, u.reason.split(':')[0]]);
   assert.deepEqual(reasons, [
     [2, 'include is not followed'],
-    [7, 'state MASTER with auth_type AH'],
-    [10, 'nopreempt with state MASTER'],
+    [10, 'nopreempt with priority 255'],
     [11, 'auth_type AH'],
     [12, 'E-AUTH-INCOMPLETE'],
     [15, 'vrrp_instance dont_track_primary'],
@@ -221,4 +221,77 @@ test('virtual addresses keep dev/label/scope/brd; keepalived-only options are dr
   const i = parse(r.vrrpCf).config?.instances[0];
   assert.deepEqual(i?.vips.map((v) => [v.address, v.prefix, v.dev, v.label]), [['10.0.0.1', 24, 'eth1', 'eth1:7'], ['10.0.0.2', 32, undefined, undefined]]);
   assert.deepEqual(r.unconverted.map((u) => [u.line, u.reason.split(':')[0]]), [[5, 'virtual address options no_track preferred_lft 0']]);
+});
+
+test('vrrp_strict (keepalived\'s own default configuration): BACKUP unless priority 255, no authentication, and said so', () => {
+  const r = importKeepalived(repoFile(FIX + 'samples/keepalived.conf.upstream-default.conf'), 'default.conf');
+  const i = parse(r.vrrpCf).config?.instances[0];
+  assert.deepEqual([i?.initialState, i?.priority, i?.auth], ['BACKUP', 100, undefined], r.vrrpCf);
+  const fixups = r.unconverted.filter((u) => u.code === 'I-FIXUP' || /strict/.test(u.reason)).map((u) => [u.line, u.text.split(' ')[0]]);
+  assert.deepEqual(fixups, [[14, 'vrrp_strict'], [20, 'state'], [25, 'authentication']]);
+  assert.match(r.unconverted.find((u) => u.line === 14)?.reason ?? '', /no_accept/);
+  const s = convert('strict-mode.conf').config.instances;
+  assert.deepEqual(s.map((x) => [x.name, x.initialState, x.priority, x.nopreempt, x.preemptDelay, x.version, x.auth?.pass]), [
+    ['VI_1', 'BACKUP', 150, true, 0, 2, undefined],
+    ['VI_2', 'MASTER', 255, false, 0, 2, undefined],
+    ['VI_3', 'BACKUP', 100, false, 0, 2, undefined],
+    ['VI_4', 'BACKUP', 100, false, 0, 3, undefined],
+    ['VI_5', 'MASTER', 150, false, 0, 2, 'secret5'],
+    ['VI_6', 'BACKUP', 90, false, 0, 2, undefined],
+  ]);
+});
+
+test('vrrp_strict without a VIP: keepalived refuses to run the file, the import says so as an error, exit 1', async () => {
+  const io = memoryIo({ 's.conf': STRICT_NO_VIP });
+  assert.equal(await runImportKeepalived(['s.conf'], io), 1);
+  assert.match(io.err, /^s\.conf:11: error\[I-REJECTED\]: keepalived refuses to run with this instance \("No VIP specified; at least one is required" in strict mode\)/m);
+  assert.match(io.err, /keepalived itself refuses to run this file\n$/);
+  // what the author wrote is still converted
+  assert.deepEqual(parse(io.out).config?.instances.map((i) => i.name), ['VI_1', 'VI_2']);
+});
+
+test('an invalid priority is keepalived\'s default 100 (not 255 for state MASTER), with a warning; preempt is a keyword', () => {
+  const r = convert('priority-preempt.conf');
+  assert.deepEqual(r.config.instances.map((i) => [i.name, i.initialState, i.priority, i.nopreempt]), [
+    ['VI_1', 'MASTER', 100, false], ['VI_2', 'BACKUP', 100, false], ['VI_3', 'BACKUP', 90, false], ['VI_4', 'BACKUP', 80, false],
+  ]);
+  assert.deepEqual(r.unconverted.map((u) => [u.line, u.code, u.reason.split(':')[0]]), [
+    [11, 'I-FIXUP', 'priority 300 is not a whole number in 1..255'],
+    [21, 'I-FIXUP', 'priority high is not a whole number in 1..255'],
+  ]);
+  assert.ok(!r.unconverted.some((u) => /did you mean/.test(u.reason)), 'preempt is no typo of nopreempt');
+});
+
+test('track_interface with a word on its line: converted as meant, with a warning that keepalived swallows the next lines', () => {
+  const r = importKeepalived(TRACK_INTERFACE_INLINE, 't.conf');
+  const i = parse(r.vrrpCf).config?.instances[0];
+  assert.deepEqual([i?.trackInterfaces.map((t) => t.name), i?.auth?.pass, i?.vips.length], [['eth0'], '1111', 1]);
+  assert.equal(r.unconverted.length, 1);
+  const [n] = r.unconverted;
+  assert.deepEqual([n?.line, n?.code], [6, 'I-DIFFERS']);
+  assert.match(n?.reason ?? '', /ignores "eth0" \("Block track_interface has extra parameters"\) and reads lines 7-10, up to the first "}", as track_interface entries \(losing authentication\)/);
+  assert.match(n?.reason ?? '', /Write track_interface \{ eth0 \}/);
+  // `{` on the next line opens the block as written: nothing swallowed
+  const ok = importKeepalived('vrrp_instance V {\n interface eth0\n virtual_router_id 1\n track_interface\n {\n  eth1\n }\n virtual_ipaddress {\n  10.0.0.1\n }\n}\n', 'o.conf');
+  assert.deepEqual(ok.unconverted, []);
+});
+
+test('messages: template lines are reported once each; file-wide problems carry no line 0', async () => {
+  const conf = 'vrrp_instance {{ name }} {\n  state {{ state }}\n  interface eth0\n  virtual_router_id 51\n  priority {{ prio }}\n  virtual_ipaddress {\n{% for ip in vips %}\n    {{ ip }}/24 {{ dev }}\n{% endfor %}\n  }\n}\n';
+  const io = memoryIo({ 'k.j2': conf });
+  assert.equal(await runImportKeepalived(['k.j2'], io), 1);
+  const lines = io.err.trimEnd().split('\n');
+  const templ = lines.filter((l) => /error\[I-TEMPLATE\]/.test(l)).map((l) => Number(/^k\.j2:(\d+):/.exec(l)?.[1]));
+  assert.deepEqual(templ, [1, 2, 5, 7, 8, 9], io.err);
+  for (const n of [1, 2, 5, 7, 8, 9]) assert.equal(lines.filter((l) => l.startsWith(`k.j2:${n}:`)).length, 1, `line ${n} once:\n${io.err}`);
+  assert.ok(!/:0:/.test(io.err), io.err);
+  assert.match(io.err, /^k\.j2: error\[I-OUTPUT\]: the written vrrp\.cf fails configtest: E-NO-INSTANCES/m);
+  assert.match(io.err, /it is a template: render it first\n$/);
+});
+
+test('messages: an output line configtest rejects is reported at the keepalived.conf line it came from', async () => {
+  const io = memoryIo({ 'p.conf': 'vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 300\n  virtual_ipaddress {\n    10.0.0.1\n  }\n}\n' });
+  await runImportKeepalived(['p.conf'], io);
+  assert.match(io.err, /^p\.conf:3: warning\[I-UNCONVERTED\]: E-VRID-RANGE: .*: virtual_router_id 300$/m);
+  assert.ok(!io.err.includes('vrrp.cf:'), io.err);
 });

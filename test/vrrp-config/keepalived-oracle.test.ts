@@ -9,7 +9,7 @@ import { keepalivedCheck, keepalivedDump } from './keepalived-dump.js';
 import { readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseVrrpConfig } from '../../src/vrrp-config/parse.js';
-import { ROOT, repoFile } from './helpers.js';
+import { ROOT, STRICT_NO_VIP, TRACK_INTERFACE_INLINE, repoFile } from './helpers.js';
 
 const root = process.getuid?.() === 0;
 const skip = root ? false : 'needs root: keepalived runs in a network namespace the test creates';
@@ -67,4 +67,24 @@ test('keepalived -t accepts the fixtures that are meant to be clean, and sees th
   const broken = keepalivedCheck(repoFile('test/fixtures/keepalived/seed000-director2-missing-brace.conf'), IFACES);
   assert.notEqual(broken.status, 0);
   assert.match(broken.output, /missing '}'/);
+});
+
+test('keepalived refuses a strict instance without a VIP, which the import reports as I-REJECTED', { skip, timeout: 60_000 }, async () => {
+  const dump = await keepalivedDump(STRICT_NO_VIP, IFACES);
+  assert.match(dump.log, /\(VI_2\) No VIP specified; at least one is required/);
+  assert.match(dump.log, /exited with permanent error CONFIG/);
+  assert.equal(dump.instances.size, 0, 'keepalived runs no instance at all');
+  const r = importKeepalived(STRICT_NO_VIP, 's.conf');
+  assert.deepEqual(r.unconverted.filter((u) => u.severity === 'error').map((u) => [u.line, u.code]), [[11, 'I-REJECTED']]);
+});
+
+test('keepalived reads the lines after `track_interface eth0` as interface names, as the import\'s I-DIFFERS warning says', { skip, timeout: 60_000 }, () => {
+  const k = keepalivedCheck(TRACK_INTERFACE_INLINE, IFACES);
+  assert.notEqual(k.status, 0, k.output);
+  assert.match(k.output, /Line 6\) Block track_interface has extra parameters eth0/);
+  assert.match(k.output, /Line 7\) \(VI_1\) tracked interface authentication doesn't exist/);
+  assert.match(k.output, /Line 9\) \(VI_1\) tracked interface auth_pass doesn't exist/);
+  const r = importKeepalived(TRACK_INTERFACE_INLINE, 't.conf');
+  assert.deepEqual(r.unconverted.map((u) => [u.line, u.code]), [[6, 'I-DIFFERS']]);
+  assert.match(r.unconverted[0]?.reason ?? '', /lines 7-10, .*losing authentication/);
 });
