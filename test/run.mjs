@@ -78,6 +78,7 @@ const testTmp = join(tmp, 'tmp');
 mkdirSync(testTmp);
 chmodSync(testTmp, 0o1777);
 const accountsBefore = accountNames();
+const pamBefore = new Set(listTree('/etc/pam.d'));
 let pass = 0;
 let fail = 0;
 let skipped = 0;
@@ -119,6 +120,7 @@ phases.forEach((phase, i) => {
   removeNetns(ns);
 });
 for (const a of accountNames()) if (!accountsBefore.has(a)) leaks.push(`${a} added to /etc during the run (remove it with userdel/groupdel)`);
+for (const f of listTree('/etc/pam.d')) if (!pamBefore.has(f)) leaks.push(`/etc/pam.d/${f} added during the run`);
 for (const f of listTree(testTmp)) leaks.push(`${join(testTmp, f)} left in the run's TMPDIR`);
 rmSync(tmp, { recursive: true, force: true });
 
@@ -127,7 +129,7 @@ const allowSkip = process.env.HALDIR_ALLOW_SKIP === '1';
 console.log('\n# runner checks');
 console.log(`#   skipped tests: ${skipped === 0 ? 'none' : `${skipped}${allowSkip ? ' (allowed: HALDIR_ALLOW_SKIP=1)' : ' (fails the run; HALDIR_ALLOW_SKIP=1 allows it locally)'}`}`);
 for (const s of skips) console.log(`#     skipped: ${s}`);
-console.log(`#   left behind (processes, network namespaces, accounts, temp files): ${leaks.length === 0 ? 'nothing' : leaks.length}`);
+console.log(`#   left behind (processes, network namespaces, accounts, PAM services, temp files): ${leaks.length === 0 ? 'nothing' : leaks.length}`);
 for (const l of leaks) console.log(`#     ${l}`);
 console.log(`\ntotal: ${pass} passed, ${fail} failed, ${skipped} skipped`);
 const ok = status === 0 && fail === 0 && leaks.length === 0 && (skipped === 0 || allowSkip);

@@ -75,9 +75,10 @@ function expectedCalls(c: Config): { virtuals: string[]; reals: string[] } {
 }
 
 /**
- * Appended to a fixture with no real: one real, so ld_start's closing check round
- * (ldirectord runs `_ld_main_check_all` as the last step of ld_start, after every -A/-a)
- * logs "Checking off" for it too. Its lines are left out of the comparison.
+ * Appended to every copy: one real, so ld_start's closing check round (ldirectord runs
+ * `_ld_main_check_all` as the last step of ld_start, after every -A/-a) logs "Checking
+ * off" even when the fixture's own reals are none, or none that ldirectord keeps (a
+ * range such as 127.0.0.2:80->127.0.0.3). Its lines are left out of the comparison.
  */
 const SENTINEL_ADDR = '127.254.254.254';
 const SENTINEL = `\nvirtual=${SENTINEL_ADDR}:1\n\treal=127.254.254.253:1 gate\n\tchecktype=off\n`;
@@ -96,7 +97,7 @@ async function ldirectordCalls(name: string, text: string, limitMs = 90_000): Pr
     writeFileSync(join(dir, 'ipvsadm'), STAND_IN);
     chmodSync(join(dir, 'ipvsadm'), 0o755);
     const file = join(dir, `haldir-sem-${process.pid}-${name}`);
-    writeFileSync(file, instantiate(text, dir) + (/^[ \t]+real6?[ \t]*=/m.test(text) ? '' : SENTINEL));
+    writeFileSync(file, instantiate(text, dir) + SENTINEL);
     const log = join(dir, 'calls.log');
     // detached: its own process group, so the fork=yes children (which loop forever and
     // would be reparented to init) die with it.

@@ -8,8 +8,9 @@
 // - network namespaces: as root the run has a private mount namespace with its own tmpfs
 //   on /run/netns, so `ip netns list` there shows only namespaces this run created.
 // - temp files: the run sets TMPDIR to a directory of its own.
-// - accounts: /etc/passwd and /etc/group names that appeared during the run (tests must
-//   not create accounts; concurrent runs of this suite do not either).
+// - accounts and PAM services: /etc/passwd, /etc/group and /etc/pam.d names that appeared
+//   during the run and are still there (tests must not leave any; a concurrent run of
+//   this suite removes its own before it ends).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 
