@@ -13,6 +13,7 @@ import { parseList } from '../../src/ipvs/ipvsadm-text.js';
 import type { IpvsTable } from '../../src/ipvs/types.js';
 import { HttpReal, freePortOn, waitUntil } from '../helpers/http-reals.js';
 import { startSmtp } from '../alerts/helpers/smtp.js';
+import { killIfStill, reapedPid } from '../helpers/pids.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const cli = join(root, 'dist/src/cli/haldir.js');
@@ -84,6 +85,13 @@ test('daemon lifecycle end to end with the stand-in ipvsadm', async () => {
   const base = { port, smtp: smtp.port, log: e.log };
   const logText = () => (existsSync(e.log) ? readFileSync(e.log, 'utf8') : '');
   const key = (h: string) => `10.201.0.1:80>${h}:${port}`;
+  // Every daemon this test started (read from the pid file right after start): the only
+  // pids the cleanup may signal.
+  const daemons = new Set<number>();
+  const haldirStarted = (r: ReturnType<typeof haldir>): ReturnType<typeof haldir> => {
+    if (r.code === 0 && existsSync(e.pid)) daemons.add(Number(readFileSync(e.pid, 'utf8').trim()));
+    return r;
+  };
   try {
     writeFileSync(e.cfg, cf({ ...base, autoreload: false, w1: 1 }));
     // not running yet: status 3 and reload 1 (LSB, as ldirectord)
@@ -91,7 +99,7 @@ test('daemon lifecycle end to end with the stand-in ipvsadm', async () => {
     assert.equal(st0.code, 3, st0.stderr + st0.stdout);
     assert.equal(haldir(e, e.cfg, 'reload').code, 1);
 
-    const started = haldir(e, e.cfg, 'start');
+    const started = haldirStarted(haldir(e, e.cfg, 'start'));
     assert.equal(started.code, 0, started.stderr);
     assert.ok(existsSync(e.pid), 'pid file written');
     const daemonPid = Number(readFileSync(e.pid, 'utf8').trim());
@@ -99,7 +107,7 @@ test('daemon lifecycle end to end with the stand-in ipvsadm', async () => {
     assert.equal(st.code, 0);
     assert.match(st.stderr, new RegExp(`haldir for ${e.cfg} is running with pid: ${daemonPid}`));
     // a second start is a no-op
-    assert.equal(haldir(e, e.cfg, 'start').code, 0);
+    assert.equal(haldirStarted(haldir(e, e.cfg, 'start')).code, 0);
 
     await waitUntil(() => Object.keys(weightsOf(e)).length === 2, 15000, 'both reals in the table');
     assert.match(logText(), /\[\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\|ldirectord\.cf\|\d+\] Added real server: 127\.0\.36\.1:/);
@@ -159,14 +167,14 @@ test('daemon lifecycle end to end with the stand-in ipvsadm', async () => {
     // restart with the table in place (cleanstop=no): healthy reals untouched
     await reals[1]!.start();
     writeFileSync(e.cfg, cf({ ...base, autoreload: true, w1: 1, cleanstop: false }));
-    assert.equal(haldir(e, e.cfg, 'start').code, 0);
+    assert.equal(haldirStarted(haldir(e, e.cfg, 'start')).code, 0);
     await waitUntil(() => Object.keys(weightsOf(e)).length === 2, 15000, 'both reals again');
     assert.equal(haldir(e, e.cfg, 'stop').code, 0);
     await waitUntil(() => !existsSync(e.pid), 15000, 'stopped');
     assert.equal(Object.keys(weightsOf(e)).length, 2, 'cleanstop=no keeps the table');
     const calls = () => readFileSync(join(dir, 'ipvsadm.log'), 'utf8').trim().split('\n').length;
     const n = calls();
-    assert.equal(haldir(e, e.cfg, 'restart').code, 0);
+    assert.equal(haldirStarted(haldir(e, e.cfg, 'restart')).code, 0);
     await new Promise((r) => setTimeout(r, 3000));
     const after = readFileSync(join(dir, 'ipvsadm.log'), 'utf8').trim().split('\n').slice(n).map((l) => JSON.parse(l) as { argv: string[]; stdin?: string });
     const writes = after.filter((c) => c.argv.includes('-R') && (c.stdin ?? '').includes('-r'));
@@ -174,20 +182,13 @@ test('daemon lifecycle end to end with the stand-in ipvsadm', async () => {
     assert.equal(haldir(e, e.cfg, 'stop').code, 0);
     await waitUntil(() => !existsSync(e.pid), 15000, 'stopped again');
 
-    // a stale pid file: status 1
-    writeFileSync(e.pid, '999999\n');
+    // a stale pid file (the pid of a process this test started and reaped): status 1
+    writeFileSync(e.pid, `${reapedPid()}\n`);
     const stale = haldir(e, e.cfg, 'status');
     assert.equal(stale.code, 1);
     assert.match(stale.stderr, /stale pid file/);
   } finally {
-    if (existsSync(e.pid)) {
-      const p = Number(readFileSync(e.pid, 'utf8').trim());
-      try {
-        process.kill(p, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
+    for (const p of daemons) killIfStill(p, cli);
     await Promise.all(reals.map((r) => r.stop()));
     await smtp.close();
     rmSync(dir, { recursive: true, force: true });
