@@ -30,6 +30,8 @@ export interface ReceivedPacket {
   /** The VRRP message (IP header already removed). */
   payload: Buffer;
   checksumVerified?: boolean;
+  /** Kernel receive time (ms since the epoch) when the transport was asked for it. */
+  timestampMs?: number;
 }
 
 export type Decoded = { ok: true; advert: Advert; src: string; ttl?: number } | { ok: false; reason: DropReason; detail: string };

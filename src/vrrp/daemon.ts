@@ -247,7 +247,7 @@ export class VrrpDaemon {
       port.on('packet', (p) => this.onPacket(key, p, drops));
       port.on('malformed', (reason) => drops.add(reason as Parameters<DropCounters['add']>[0]));
       port.on('error', (e) => {
-        // raw-socket closes a socket after a receive error; open a fresh one.
+        // A receive error: close the socket and open a fresh one.
         this.deps.log.error(`VRRP-SOCKET: ${key}: ${e.message}; reopening in 1 s`);
         if (this.ports.get(key)?.port === port) this.ports.delete(key);
         port.close();
