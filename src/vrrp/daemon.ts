@@ -7,7 +7,8 @@
 import { AUTH_NONE, AUTH_PASS, encodeAdvert, passAuthData } from './codec.js';
 import type { Advert } from './codec.js';
 import { DropCounters, routePacket } from './admit.js';
-import type { ReceivedPacket } from './admit.js';
+import type { DropReason, ReceivedPacket } from './admit.js';
+import { LogThrottle } from './log-throttle.js';
 import { effectivePriority, initialState, nextWake, step } from './machine.js';
 import type { Action, MachineEvent, MachineState } from './machine.js';
 import { vipAddress } from './instance.js';
@@ -91,9 +92,19 @@ interface Runner {
 
 const portKeyOf = (p: InstanceParams): string => `${p.interface}|${p.family}`;
 
+/** Summary wording for drop reasons that log a line per packet (see LogThrottle). */
+const REPEAT_WHAT: Partial<Record<DropReason, string>> = {
+  'bad-ttl': 'adverts with a bad TTL',
+  'wrong-destination': 'adverts not sent to the VRRP group',
+  'bad-auth-type': 'adverts with a wrong auth type',
+  'bad-passwd': 'adverts with a bad password',
+  'interval-mismatch': 'adverts with another advert interval',
+};
+
 export class VrrpDaemon {
   private readonly runners = new Map<string, Runner>();
   private readonly ports = new Map<string, { port: PacketPort; drops: DropCounters }>();
+  private readonly throttle: LogThrottle;
   private scriptTrackers: ScriptTracker[] = [];
   private ifTrackers: InterfaceTracker[] = [];
   private cfg: DaemonConfig;
@@ -104,6 +115,7 @@ export class VrrpDaemon {
     private readonly deps: DaemonDeps,
   ) {
     this.cfg = config;
+    this.throttle = new LogThrottle(deps.clock, (level, line) => deps.log[level](line));
   }
 
   start(): void {
@@ -155,6 +167,7 @@ export class VrrpDaemon {
       if (r.timer) this.deps.clock.clearTimeout(r.timer);
     }
     await Promise.all([...this.runners.values()].map((r) => r.chain));
+    this.throttle.flush();
     for (const p of this.ports.values()) p.port.close();
     this.ports.clear();
   }
@@ -244,10 +257,11 @@ export class VrrpDaemon {
         continue;
       }
       const drops = new DropCounters();
-      port.on('packet', (p) => this.onPacket(key, p, drops));
+      const group = first.mcastGroup;
+      port.on('packet', (p) => this.onPacket(key, p, drops, group));
       port.on('malformed', (reason) => drops.add(reason as Parameters<DropCounters['add']>[0]));
       port.on('error', (e) => {
-        // raw-socket closes a socket after a receive error; open a fresh one.
+        // A receive error: close the socket and open a fresh one.
         this.deps.log.error(`VRRP-SOCKET: ${key}: ${e.message}; reopening in 1 s`);
         if (this.ports.get(key)?.port === port) this.ports.delete(key);
         port.close();
@@ -267,17 +281,21 @@ export class VrrpDaemon {
     }, 1000);
   }
 
-  private onPacket(key: string, p: ReceivedPacket, portDrops: DropCounters): void {
+  private onPacket(key: string, p: ReceivedPacket, portDrops: DropCounters, group: string): void {
     if (this.stopping) return;
     const rs = [...this.runners.values()].filter((r) => r.portKey === key);
     const routed = routePacket(
       rs.map((r) => r.state.params),
       p,
+      group,
     );
     if (!routed.ok) {
       const r = routed.instance ? this.runners.get(routed.instance) : undefined;
       (r ? r.drops : portDrops).add(routed.reason);
-      if (routed.log) this.deps.log.warn(routed.log);
+      if (routed.log && routed.instance) {
+        const what = REPEAT_WHAT[routed.reason] ?? `adverts dropped as ${routed.reason}`;
+        this.throttle.note({ instance: routed.instance, reason: routed.reason, src: p.src, level: 'warn', line: routed.log, what });
+      } else if (routed.log) this.deps.log.warn(routed.log);
       return;
     }
     const r = this.runners.get(routed.instance)!;
@@ -343,7 +361,10 @@ export class VrrpDaemon {
     const p = r.state.params;
     switch (a.type) {
       case 'log':
-        this.deps.log[a.level](a.msg);
+        if (a.repeat) {
+          r.drops.add(a.repeat.reason);
+          this.throttle.note({ instance: p.name, level: a.level, line: a.msg, ...a.repeat });
+        } else this.deps.log[a.level](a.msg);
         break;
       case 'send-advert':
         this.sendAdvert(r, a.priority);

@@ -1,17 +1,17 @@
 // Announcing VIPs after a takeover (RFC 3768 6.4.2 / RFC 5798 6.4.2):
 // IPv4: gratuitous ARP request (SPA = TPA = VIP, broadcast, from the interface MAC)
-//   sent by iputils `arping -U -c 1 -I DEV VIP`. raw-socket cannot open AF_PACKET
-//   sockets, and arping's -U mode is exactly the frame keepalived builds.
+//   sent by iputils `arping -U -c 1 -I DEV VIP` (arping's -U mode is exactly the
+//   frame keepalived builds).
 // IPv6: unsolicited Neighbour Advertisement (RFC 4861 7.2.6) to ff02::1 with the
 //   Override flag and our link-layer address, sent from Node through a raw ICMPv6
 //   socket (the kernel fills in the ICMPv6 checksum; hop limit 255 as RFC 4861 requires).
 
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { execFile } from '../runtime/exec.js';
 import type { Logger } from '../runtime/logger.js';
 import { ipv6ToBytes } from './codec.js';
 import { interfaceIndex } from './transport.js';
+import { AF_INET6, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, IPV6_MULTICAST_IF, SOL_SOCKET, SO_BINDTODEVICE, rawsock } from './rawsock.js';
 
 export interface GarpSender {
   announce(vip: string, dev: string, count: number): Promise<void>;
@@ -34,31 +34,20 @@ export function unsolicitedNa(target: string, mac: string): Buffer {
   return b;
 }
 
-interface IcmpSock {
-  send(b: Buffer, o: number, l: number, addr: string, cb: (err: Error | null) => void): void;
-  setOption(level: number, opt: number, v: Buffer | number, len?: number): void;
-  on(ev: 'error', fn: (e: Error) => void): void;
-  close(): void;
-}
-
-function sendNa(vip: string, dev: string, count: number): Promise<void> {
-  const raw = createRequire(import.meta.url)('raw-socket') as {
-    createSocket(o: { addressFamily: number; protocol: number }): IcmpSock;
-    AddressFamily: { IPv6: number };
-  };
+function sendNa(vip: string, dev: string, count: number): void {
+  const r = rawsock();
   const mac = readFileSync(`/sys/class/net/${dev}/address`, 'utf8').trim();
-  const s = raw.createSocket({ addressFamily: raw.AddressFamily.IPv6, protocol: 58 });
-  s.on('error', () => undefined);
-  const devBuf = Buffer.from(`${dev}\0`);
-  s.setOption(1, 25, devBuf, devBuf.length); // SO_BINDTODEVICE
-  s.setOption(41, 17, interfaceIndex(dev)); // IPV6_MULTICAST_IF
-  s.setOption(41, 18, 255); // IPV6_MULTICAST_HOPS
-  const pkt = unsolicitedNa(vip, mac);
-  const one = (): Promise<void> => new Promise((res) => s.send(pkt, 0, pkt.length, 'ff02::1', () => res()));
-  return (async () => {
-    for (let i = 0; i < count; i++) await one();
-    s.close();
-  })();
+  const ifindex = interfaceIndex(dev);
+  const fd = r.socket(AF_INET6, 58);
+  try {
+    r.setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, Buffer.from(`${dev}\0`));
+    r.setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex);
+    r.setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255);
+    const pkt = unsolicitedNa(vip, mac);
+    for (let i = 0; i < count; i++) r.sendto(fd, AF_INET6, pkt, 'ff02::1', ifindex, 0);
+  } finally {
+    r.close(fd);
+  }
 }
 
 export function toolGarpSender(log: Logger, arpingPath = 'arping'): GarpSender {
@@ -66,7 +55,7 @@ export function toolGarpSender(log: Logger, arpingPath = 'arping'): GarpSender {
     async announce(vip, dev, count) {
       try {
         if (vip.includes(':')) {
-          await sendNa(vip, dev, count);
+          sendNa(vip, dev, count);
           return;
         }
         // arping sends at once but then lingers a second for replies (integer -w only),

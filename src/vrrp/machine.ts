@@ -27,6 +27,10 @@ export interface MachineState {
   readonly scriptOk: Readonly<Record<string, boolean>>;
   readonly interfaceUp: Readonly<Record<string, boolean>>;
   readonly lastTransition?: { from: VrrpState; to: VrrpState; at: number };
+  /** MASTER: sources whose lower-priority advert we answered, and when (the current interval only). */
+  readonly repliedTo?: Readonly<Record<string, number>>;
+  /** MASTER: when the last gratuitous ARP answering a lower-priority advert went out. */
+  readonly replyGarpAt?: number;
   /** Sync group member whose Master_Down timer expired: ready to take over with the group. */
   readonly wantMaster?: boolean;
   readonly stopped: boolean;
@@ -50,7 +54,11 @@ export type Action =
   | { type: 'send-garp'; count: number }
   | { type: 'notify'; state: NotifyState; priority: number }
   | { type: 'mail'; state: 'MASTER' | 'BACKUP' | 'FAULT' }
-  | { type: 'log'; level: 'info' | 'warn'; msg: string }
+  /**
+   * `repeat`: a line caused by one received packet, which a flood would repeat; the
+   * daemon counts it under `reason` and rate-limits the log (src/vrrp/log-throttle.ts).
+   */
+  | { type: 'log'; level: 'info' | 'warn'; msg: string; repeat?: { reason: 'lower-priority'; src: string; what: string } }
   | { type: 'transition'; from: VrrpState; to: VrrpState; fromSync: boolean }
   /** A sync group member is ready for MASTER; the group decides (keepalived vrrp_sync_can_goto_master). */
   | { type: 'want-master' };
@@ -61,6 +69,16 @@ export interface StepResult {
 }
 
 type Draft = { -readonly [K in keyof MachineState]: MachineState[K] };
+
+/**
+ * A master answers lower-priority adverts (keepalived's "forcing new election") for at
+ * most this many distinct sources per advert interval, once each: the reply only makes
+ * a split-brain loser yield sooner than our next scheduled advert would, and a flood
+ * (spoofed sources included) must not turn into a flood of our own.
+ */
+export const REPLY_SOURCES_PER_INTERVAL = 4;
+/** ...and sends at most one gratuitous ARP/NA burst for them per this many ms. */
+export const REPLY_GARP_SPACING_MS = 1000;
 
 export function initialState(params: InstanceParams): MachineState {
   return {
@@ -120,6 +138,9 @@ export function step(prev: MachineState, ev: MachineEvent, now: number): StepRes
   const log = (msg: string, level: 'info' | 'warn' = 'info'): void => {
     out.push({ type: 'log', level, msg: `(${name}) ${msg}` });
   };
+  const logLower = (msg: string, src: string): void => {
+    out.push({ type: 'log', level: 'info', msg: `(${name}) ${msg}`, repeat: { reason: 'lower-priority', src, what: 'lower priority adverts' } });
+  };
   const prio = (): number => effectivePriority(s);
   const intervalMs = (): number => s.params.intervalCs * 10;
   const downMs = (): number => masterDownMs(s.params.version, prio(), s.masterIntervalCs);
@@ -157,6 +178,8 @@ export function step(prev: MachineState, ev: MachineEvent, now: number): StepRes
 
   const leaveMaster = (): void => {
     s.advertAt = undefined;
+    s.repliedTo = undefined;
+    s.replyGarpAt = undefined;
     s.garpAt = undefined;
     s.garpRefreshAt = undefined;
     log('removing VIPs.');
@@ -337,10 +360,11 @@ export function step(prev: MachineState, ev: MachineEvent, now: number): StepRes
         s.masterPriority = a.priority;
         s.masterDownAt = now + masterDownMs(s.params.version, ours, s.masterIntervalCs);
         s.wantMaster = false;
+        return;
       }
-      // Otherwise a lower-priority master with preemption on: let Master_Down expire
-      // (keepalived vrrp_state_backup logs each one the same way).
-      log(`received lower priority (${a.priority}) advert from ${src} - discarding`);
+      // A lower-priority master with preemption on: let Master_Down expire. keepalived
+      // (vrrp_state_backup) logs this only here, when it discards the advert.
+      logLower(`received lower priority (${a.priority}) advert from ${src} - discarding`, src);
       return;
     }
     // MASTER
@@ -359,13 +383,24 @@ export function step(prev: MachineState, ev: MachineEvent, now: number): StepRes
       s.masterDownAt = now + masterDownMs(s.params.version, ours, s.masterIntervalCs);
       return;
     }
-    log(`Received advert from ${src} with lower priority ${a.priority}, ours ${ours}, forcing new election`);
+    logLower(`Received advert from ${src} with lower priority ${a.priority}, ours ${ours}, forcing new election`, src);
+    // Answer at most once per source per interval, for a few sources: see
+    // REPLY_SOURCES_PER_INTERVAL. The scheduled advert keeps its time (advertAt is not
+    // moved), so no receive load can postpone it.
+    const recent: Record<string, number> = {};
+    for (const [k, t] of Object.entries(s.repliedTo ?? {})) if (now - t < intervalMs()) recent[k] = t;
+    const answer = recent[src] === undefined && Object.keys(recent).length < REPLY_SOURCES_PER_INTERVAL;
+    if (answer) recent[src] = now;
+    s.repliedTo = recent;
+    if (!answer) return;
     out.push({ type: 'send-advert', priority: ours, intervalCs: s.params.intervalCs });
-    s.advertAt = now + intervalMs();
     // Do better than keepalived (#166/#1528): after split brain, the winner re-announces
     // its VIPs so switches and hosts learn the right MAC again: once now, and a full burst
     // again after garp_master_delay (the first may be lost while the path is healing).
-    out.push({ type: 'send-garp', count: 1 });
+    if (s.replyGarpAt === undefined || now - s.replyGarpAt >= REPLY_GARP_SPACING_MS) {
+      out.push({ type: 'send-garp', count: 1 });
+      s.replyGarpAt = now;
+    }
     if (s.garpAt === undefined && s.params.garpMasterDelayMs > 0) s.garpAt = now + s.params.garpMasterDelayMs;
   }
 }
