@@ -112,7 +112,7 @@ async function daemon(cmd: DaemonCommand, io: CliIo): Promise<number> {
   // pid file even when the config on disk is broken (only a warning). With no daemon
   // running there is nothing to spare, so they fail like ldirectord (exit 2), which keeps
   // `haldir FILE status` usable as ldirectord's config check.
-  const running = readPidState(cmd.options.pidfile ?? defaultPidFile(cmd.configName, io.env['HALDIR_RUNDIR'] || '/run')).kind === 'running';
+  const running = readPidState(cmd.options.pidfile ?? defaultPidFile(cmd.configName, io.env['HALDIR_RUNDIR'] || '/run'), 'haldir').kind === 'running';
   const onlyWarn = (cmd.action === 'stop' || cmd.action === 'status') && running;
   for (const d of r.diagnostics) {
     io.err(ldirectordStyle(onlyWarn && d.severity === 'error' ? { ...d, severity: 'warning' } : d, io.pid) + '\n');

@@ -44,7 +44,7 @@ export async function runDaemon(inv: DaemonInvocation, io: CliIo): Promise<numbe
   }
   const pidFile = pidFileFor(inv, io.env);
   const action = cmd.action as LifecycleCommand;
-  const pid = readPidState(pidFile);
+  const pid = readPidState(pidFile, 'haldir');
   const decided = decideLifecycle(action, pid, { prog: 'haldir', config: inv.configPath, pidFile });
 
   if (action === 'status' && cmd.verbose && pid.kind === 'running') {

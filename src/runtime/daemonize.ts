@@ -3,7 +3,7 @@
 // by haldir (HALDIR_DAEMONIZED=1 marks the child) and haldir-vrrp.
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
-import { readPidState } from './pidfile.js';
+import { readPidState, type PidProgram } from './pidfile.js';
 
 export const DAEMON_CHILD_ENV = 'HALDIR_DAEMONIZED';
 
@@ -30,7 +30,7 @@ export async function waitForPidFileGone(pidFile: string, timeoutMs: number): Pr
 export async function spawnDaemon(
   argv: readonly string[],
   pidFile: string,
-  opts: { timeoutMs?: number; stderrPath?: string; programMarker?: string } = {},
+  opts: { timeoutMs?: number; stderrPath?: string; program?: PidProgram } = {},
 ): Promise<{ code: number; pid: number | undefined }> {
   const errFd = opts.stderrPath ? openSync(opts.stderrPath, 'a') : 'ignore';
   const child = spawn(process.execPath, [...argv], {
@@ -44,7 +44,7 @@ export async function spawnDaemon(
   child.unref();
   const end = Date.now() + (opts.timeoutMs ?? 15000);
   while (Date.now() < end) {
-    const st = readPidState(pidFile, opts.programMarker ?? 'haldir');
+    const st = readPidState(pidFile, opts.program ?? 'haldir');
     if (st.kind === 'running' && st.pid === child.pid) return { code: 0, pid: child.pid };
     if (exited !== undefined) return { code: exited || 1, pid: undefined };
     await sleep(25);

@@ -8,7 +8,7 @@ import { parseVrrpConfig } from '../vrrp-config/parse.js';
 import { formatDiagnostic } from '../vrrp-config/diagnostics.js';
 import { statusSecretReadableWarning } from '../vrrp-config/secret-file.js';
 import type { VrrpConfig } from '../vrrp-config/model.js';
-import { controlSocketFor, defaultPidFile, readPidState, removePidFile, writePidFile } from '../runtime/pidfile.js';
+import { controlSocketFor, defaultPidFile, readPidState, removePidFile, writePidFile, type PidProgram } from '../runtime/pidfile.js';
 import { createLogSink } from '../runtime/log-sinks.js';
 import type { LogSink } from '../runtime/log-sinks.js';
 import { systemClock } from '../runtime/clock.js';
@@ -26,7 +26,7 @@ import { VrrpAlerting } from './mail-sink.js';
 import { SplitBrain, formatSplitBrainLines } from '../splitbrain/attach.js';
 import type { InstanceStatusWithSplitBrain } from '../splitbrain/attach.js';
 
-export const PROGRAM = 'haldir-vrrp';
+export const PROGRAM: PidProgram = 'haldir-vrrp';
 
 export interface ServiceOptions {
   configPath: string;
@@ -87,7 +87,7 @@ export async function runStart(o: ServiceOptions): Promise<number> {
     const args = process.argv.slice(1).filter((a) => a !== 'start');
     // Report success once the child has written its pid file (its sockets are open); after
     // 10 s without word either way, assume it is still coming up.
-    const r = await spawnDaemon([...args, '--background-child', 'start'], pidFile, { timeoutMs: 10_000, programMarker: PROGRAM });
+    const r = await spawnDaemon([...args, '--background-child', 'start'], pidFile, { timeoutMs: 10_000, program: PROGRAM });
     const started: number | 'ok' = r.code === 0 || r.pid !== undefined ? 'ok' : r.code;
     if (started !== 'ok') {
       err(`${PROGRAM}: failed to start for ${o.configPath} (exit ${started}); see syslog or run with -d\n`);
