@@ -27,6 +27,16 @@ import { formatStatus } from './status-format.js';
 import { runDemo } from './demo.js';
 
 const RUN_DIR_ENV = 'HALDIR_RUNDIR';
+/** Quiet period (ms) an in-place edit must settle for before autoreload reads it. */
+const SETTLE_ENV = 'HALDIR_AUTORELOAD_SETTLE_MS';
+
+/** HALDIR_AUTORELOAD_SETTLE_MS, when it is a whole number of milliseconds up to a minute. */
+export function settleMsFrom(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env[SETTLE_ENV];
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) > 60_000) throw new Error(`${SETTLE_ENV}=${raw} must be a whole number of milliseconds from 0 to 60000`);
+  return Number(raw);
+}
 
 export function pidFileFor(inv: DaemonInvocation, env: NodeJS.ProcessEnv): string {
   return inv.command.options.pidfile ?? defaultPidFile(inv.command.configName, env[RUN_DIR_ENV] || '/run');
@@ -175,6 +185,15 @@ async function runForeground(
       /* unreadable now: the loader already complained */
     }
   }
+  let configSettleMs: number | undefined;
+  try {
+    configSettleMs = settleMsFrom(io.env);
+  } catch (e) {
+    logger.error(`haldir: ${e instanceof Error ? e.message : String(e)}`);
+    io.err(`haldir: ${e instanceof Error ? e.message : String(e)}\n`);
+    await sink.close();
+    return 1;
+  }
   const { backend, label } = makeBackend(inv, logger);
   logger.debug(`table backend: ${label}`);
   const alerting = new Alerting(config, { clock: systemClock(), logger, hostname: host });
@@ -194,6 +213,7 @@ async function runForeground(
     alerting,
     hostname: host,
     pid,
+    configSettleMs,
   });
 
   const control = new ControlServer(controlSocketFor(socketBase), (req) => {

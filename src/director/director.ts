@@ -19,15 +19,18 @@ import { buildTarget } from '../checks/target.js';
 import type { ProbeOutcome } from '../checks/run-check.js';
 import { HealthChecker } from '../checks/health-checker.js';
 import { planDesiredTable, planShutdown, realKey, resolveFallback, serviceKeyOf, type FallbackCommandRun, type FallbackCommandState, type PoolEvent, type RealHealth } from '../pool/plan-desired.js';
+import { confirmEvents } from '../pool/confirm.js';
 import { planOps, applyOpsToTable } from '../ipvs/plan.js';
 import { serviceId } from '../ipvs/keys.js';
 import { opArgs } from '../ipvs/ipvsadm-text.js';
-import type { IpvsOp, IpvsTable, TableBackend } from '../ipvs/types.js';
+import type { FailedOp, IpvsOp, IpvsTable, TableBackend } from '../ipvs/types.js';
 import type { Alerting } from '../alerts/alerting.js';
 import { configRejectedAlert } from '../alerts/generic.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import { diffConfigs, type ConfigDiff } from '../config/diff.js';
 import type { DaemonStatus } from '../config/model.js';
+import type { AlertMessage } from '../alerts/message.js';
+import { heldBackNotice, noticeAddressing, printable, retryDelayMs, roundErrorNotice, tableFailureNotice } from './notices.js';
 
 export const VERSION = '0.1.0';
 /** ldirectord's banner ($VERSION_STR), kept at the front of the start line so greps for it still work. */
@@ -50,6 +53,8 @@ export interface DirectorOptions {
   readonly driftRepairMs?: number;
   /** Watch the config file (autoreload and the "changed on disk" log). Default true. */
   readonly watchConfig?: boolean;
+  /** Quiet period an in-place edit of the config file must settle for (ms; default 500). */
+  readonly configSettleMs?: number;
   /** Replaces the real probes (tests). */
   readonly runProbe?: ProbeRunner;
   /** Runs fallbackcommand / callback (default: execFile without a shell, 30 s limit). */
@@ -105,9 +110,21 @@ export class Director {
   private driftTimer: TimerHandle | undefined;
   private startedAt = 0;
   private lastReload: { ok: boolean; at: number; errors: number } | undefined;
-  /** Serialises table rounds: one at a time, coalescing requests made meanwhile. */
-  private roundRunning: Promise<void> | undefined;
-  private roundWanted = false;
+  /**
+   * Every piece of table work (rounds, drift repair, stop) runs through this queue, one
+   * at a time: two rounds planned from the same observed table would both add a
+   * service the table lacks (`-A` twice, "Added virtual server" twice).
+   */
+  private tableQueue: Promise<void> = Promise.resolve();
+  /** A round is queued and has not started planning yet: requests coalesce into it. */
+  private roundQueued = false;
+  /** Failed table work in this episode: attempts so far, the retry timer, mails sent. */
+  private failedAttempts = 0;
+  private retryTimer: TimerHandle | undefined;
+  private failureMailed = false;
+  private roundErrorMailed = false;
+  /** A 'start' round (reload) that failed is retried as one, so its purges happen too. */
+  private retryPhase: 'start' | 'running' = 'running';
   private stopped = false;
   private firstRoundDone = false;
   /** Checks that have run since start, until every one has (then 'starting' ends). */
@@ -163,6 +180,8 @@ export class Director {
       this.watcher = new ConfigWatcher(this.opts.configPath, () => void this.onConfigChanged(), {
         clock,
         initialHash,
+        settleMs: this.opts.configSettleMs,
+        onSettling: (ms) => logger.debug(`Configuration file '${this.opts.configPath}' is being written; reading it once unchanged for ${ms} ms`),
       });
       this.watcher.start();
     }
@@ -178,30 +197,35 @@ export class Director {
     this.stopped = true;
     this.watcher?.stop();
     if (this.driftTimer) this.opts.clock.clearTimeout(this.driftTimer);
+    if (this.retryTimer) this.opts.clock.clearTimeout(this.retryTimer);
     this.checker.stop();
     await this.checker.flush();
-    if (this.roundRunning) await this.roundRunning;
-    const plan = planShutdown(this.config, this.observed, this.fallbackState);
-    const ops: IpvsOp[] = plan.deleteServiceIds.flatMap((id) => {
-      const svc = this.observed.services.find((s) => serviceId(s.key) === id);
-      return svc ? [{ kind: 'delete-service', key: svc.key } as const] : [];
+    await this.exclusive(async () => {
+      const plan = planShutdown(this.config, this.observed, this.fallbackState);
+      const ops: IpvsOp[] = plan.deleteServiceIds.flatMap((id) => {
+        const svc = this.observed.services.find((s) => serviceId(s.key) === id);
+        return svc ? [{ kind: 'delete-service', key: svc.key } as const] : [];
+      });
+      if (ops.length > 0) await this.applyOps(ops);
+      this.emit(confirmEvents(plan.events, { services: [] }, this.observed));
+      await Promise.all(plan.fallbackCommands.map((c) => this.runFallbackCommand(c)));
     });
-    if (ops.length > 0) await this.applyOps(ops);
-    this.emit(plan.events);
-    await Promise.all(plan.fallbackCommands.map((c) => this.runFallbackCommand(c)));
   }
 
   /** SIGHUP: ldirectord logs this line, then rereads the file. */
   async reloadOnSignal(): Promise<boolean> {
     this.opts.logger.info('Reloading Linux Director Daemon config on signal');
-    return this.reload();
+    return this.reload({ confirmed: true });
   }
 
   /**
    * Reread the config file. An invalid file is never applied: the diagnostics are
    * logged with line numbers, an alert is mailed, and everything keeps running as is.
+   * Unless `confirmed` (SIGHUP, `haldir reload`; the default), a file without any
+   * virtual service is not applied while virtual services run: autoreload reads it
+   * when an editor or a config-management tool has truncated it to write it again.
    */
-  async reload(): Promise<boolean> {
+  async reload(opts: { readonly confirmed?: boolean } = {}): Promise<boolean> {
     const { logger } = this.opts;
     let result: ParseResult;
     try {
@@ -213,6 +237,10 @@ export class Director {
     }
     if (!result.config) {
       this.rejectConfig(result.diagnostics);
+      return false;
+    }
+    if (opts.confirmed === false && result.config.virtuals.length === 0 && this.config.virtuals.length > 0) {
+      this.holdBack();
       return false;
     }
     for (const d of result.diagnostics) logger.warn(formatDiagnostic(d));
@@ -239,6 +267,22 @@ export class Director {
     }
   }
 
+  /** An autoreload that would remove every virtual service: logged, mailed, not applied. */
+  private holdBack(): void {
+    const running = this.config.virtuals.length;
+    const file = this.opts.configPath;
+    this.opts.logger.error(
+      `Configuration file '${file}' has no virtual services; autoreload did not apply it, as it would remove all ${running} running ` +
+        `virtual service${running === 1 ? '' : 's'} [E-AUTORELOAD-EMPTY]. Write the full file back, or confirm with 'haldir ${file} reload' (SIGHUP)`,
+    );
+    const to = noticeAddressing(this.config, 'reloading');
+    if (to) this.mail(heldBackNotice(this.opts.hostname, file, running, to));
+  }
+
+  private mail(m: AlertMessage): void {
+    this.opts.alerting?.send(m);
+  }
+
   private async applyConfig(next: Config): Promise<void> {
     const prev = this.config;
     this.setStatus('reloading');
@@ -251,7 +295,7 @@ export class Director {
     this.firstRoundDone = true;
     this.checker.reload(next);
     this.opts.alerting?.reconfigure(next);
-    await this.round('start');
+    await this.exclusive(() => this.guardedRound('start'));
     this.setStatus('running');
   }
 
@@ -261,7 +305,7 @@ export class Director {
     logger.info(`Configuration file '${this.opts.configPath}' has changed on disk`);
     if (this.config.global.autoreload) {
       logger.info(' - reread new configuration');
-      await this.reload();
+      await this.reload({ confirmed: false });
     } else {
       logger.info(' - ignore new configuration');
     }
@@ -315,31 +359,104 @@ export class Director {
     return h === INITIAL_HEALTH ? 'unknown' : h.state;
   }
 
-  /** Asks for a table round; rounds never overlap and requests made meanwhile coalesce. */
-  requestRound(): void {
-    if (this.stopped) return;
-    this.roundWanted = true;
-    if (this.roundRunning) return;
-    this.roundRunning = (async () => {
-      // let every transition of this tick land first (100 reals failing at once -> one batch)
-      await new Promise<void>((r) => setImmediate(r));
-      while (this.roundWanted && !this.stopped) {
-        this.roundWanted = false;
-        await this.roundUnlocked('running');
-      }
-      this.roundRunning = undefined;
-    })();
+  /** Runs `fn` after every table task queued before it; the queue goes on if it fails. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tableQueue.then(fn);
+    this.tableQueue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
-  /** Waits for any table round in progress (tests, stop). */
+  /** Asks for a table round; rounds never overlap and requests made meanwhile coalesce. */
+  requestRound(): void {
+    if (this.stopped || this.roundQueued) return;
+    this.roundQueued = true;
+    void this.exclusive(async () => {
+      // let every transition of this tick land first (100 reals failing at once -> one batch)
+      await new Promise<void>((r) => setImmediate(r));
+      this.roundQueued = false;
+      if (!this.stopped) await this.guardedRound(this.retryPhase);
+    });
+  }
+
+  /** Waits for every table task queued so far, and those they queue (tests, stop). */
   async settled(): Promise<void> {
-    while (this.roundRunning) await this.roundRunning;
+    for (;;) {
+      const tail = this.tableQueue;
+      await tail;
+      if (tail === this.tableQueue) return;
+    }
   }
 
   private async round(phase: 'start' | 'running'): Promise<void> {
-    await this.settled();
-    this.roundWanted = false;
-    await this.roundUnlocked(phase);
+    await this.exclusive(() => this.roundUnlocked(phase));
+  }
+
+  /**
+   * A round that cannot stop the next one: an unexpected error is logged with its
+   * stack, mailed once, and the round is retried with backoff.
+   */
+  private async guardedRound(phase: 'start' | 'running'): Promise<void> {
+    try {
+      await this.roundUnlocked(phase);
+    } catch (e) {
+      this.roundFailed(e);
+    }
+  }
+
+  private roundFailed(e: unknown): void {
+    const { logger } = this.opts;
+    const text = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
+    const ms = this.scheduleRetry('running');
+    const [first = '', ...rest] = text.split('\n');
+    logger.error(`Unexpected error in a table round (retrying in ${ms / 1000} s): ${printable(first)}`);
+    for (const line of rest) logger.error(printable(line));
+    if (this.roundErrorMailed) return;
+    this.roundErrorMailed = true;
+    const to = noticeAddressing(this.config, this.status);
+    if (to) this.mail(roundErrorNotice(this.opts.hostname, text, to));
+  }
+
+  /** Arms the retry of failed table work (1 s, doubling, at most 60 s); returns the delay. */
+  private scheduleRetry(phase: 'start' | 'running'): number {
+    this.failedAttempts++;
+    if (phase === 'start') this.retryPhase = 'start';
+    const ms = retryDelayMs(this.failedAttempts);
+    if (this.retryTimer) this.opts.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = this.opts.clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      this.requestRound();
+    }, ms);
+    return ms;
+  }
+
+  /** Table work went through: the failure episode, if any, is over. */
+  private tableOk(): void {
+    if (this.failedAttempts > 0 && this.failureMailed) {
+      this.opts.logger.info(`IPVS table changes succeed again after ${this.failedAttempts} failed attempt${this.failedAttempts === 1 ? '' : 's'}`);
+    }
+    this.failedAttempts = 0;
+    this.failureMailed = false;
+    this.roundErrorMailed = false;
+    this.retryPhase = 'running';
+    if (this.retryTimer) {
+      this.opts.clock.clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+    }
+  }
+
+  /** Some ipvsadm commands were refused: retried with backoff, mailed once per episode. */
+  private tableFailed(failed: readonly FailedOp[], phase: 'start' | 'running'): void {
+    const ms = this.scheduleRetry(phase);
+    this.opts.logger.warn(
+      `${failed.length} IPVS table change${failed.length === 1 ? '' : 's'} failed (attempt ${this.failedAttempts}); retrying in ${ms / 1000} s`,
+    );
+    if (this.failureMailed) return;
+    this.failureMailed = true;
+    const to = noticeAddressing(this.config, this.status);
+    if (to) this.mail(tableFailureNotice(this.opts.hostname, failed, ms, to));
   }
 
   private async roundUnlocked(phase: 'start' | 'running'): Promise<void> {
@@ -348,28 +465,39 @@ export class Director {
       phase,
       previousVirtualIds: this.previousServiceIds,
     });
-    this.previousServiceIds = [];
     const ops = planOps(this.observed, plan.desired, plan.managedServiceIds);
-    if (ops.length > 0) await this.applyOps(ops);
+    const failed = ops.length > 0 ? await this.applyOps(ops) : [];
+    // a dropped virtual whose delete failed is still to be deleted on the retry
+    const left = new Set(this.observed.services.map((s) => serviceId(s.key)));
+    this.previousServiceIds = this.previousServiceIds.filter((id) => left.has(id));
     this.fallbackState = plan.fallbackState;
-    this.emit(plan.events);
+    // report what the table now holds, not what was asked of it
+    this.emit(confirmEvents(plan.events, plan.desired, this.observed));
     for (const c of plan.fallbackCommands) void this.runFallbackCommand(c);
+    if (failed.length > 0) this.tableFailed(failed, phase);
+    else this.tableOk();
   }
 
-  private async applyOps(ops: readonly IpvsOp[]): Promise<void> {
+  /** Applies ops; afterwards `observed` is what the kernel holds. Returns the refused ones. */
+  private async applyOps(ops: readonly IpvsOp[]): Promise<readonly FailedOp[]> {
     const { logger } = this.opts;
     const report = await this.opts.backend.apply(ops);
     if (report.failed.length === 0) {
       this.observed = applyOpsToTable(this.observed, ops);
-      return;
+      return [];
     }
-    for (const f of report.failed) logger.error(`ipvsadm ${f.args.join(' ')} failed: ${f.message}`);
+    for (const f of report.failed) {
+      logger.error(`ipvsadm ${f.args.join(' ')} failed${f.exitCode === null ? '' : ` (exit ${f.exitCode})`}: ${printable(f.message)}`);
+    }
     // the table is not what we think: read it back so the next round starts from truth
     try {
       this.observed = await this.opts.backend.read();
     } catch (e) {
       logger.error(`reading the IPVS table failed: ${e instanceof Error ? e.message : String(e)}`);
+      const refused = new Set(report.failed.map((f) => f.op));
+      this.observed = applyOpsToTable(this.observed, ops.filter((op) => !refused.has(op)));
     }
+    return report.failed;
   }
 
   private emit(events: readonly PoolEvent[]): void {
@@ -392,17 +520,25 @@ export class Director {
     const ms = this.opts.driftRepairMs ?? 5000;
     if (ms <= 0 || this.stopped) return;
     this.driftTimer = this.opts.clock.setTimeout(() => {
-      void this.repairDrift().finally(() => this.armDrift());
+      void this.repairDrift()
+        .catch((e: unknown) => this.roundFailed(e))
+        .finally(() => this.armDrift());
     }, ms);
   }
 
   /**
    * Compares the kernel's table with what haldir believes and repairs changes made
-   * behind its back (someone ran `ipvsadm -C`, or edited a weight by hand).
+   * behind its back (someone ran `ipvsadm -C`, or edited a weight by hand). Changes
+   * haldir asked for and the kernel refused are not drift: the retry round makes them.
+   * Returns the number of repair commands run.
    */
   async repairDrift(): Promise<number> {
     if (this.stopped) return 0;
-    await this.settled();
+    return this.exclusive(() => this.repairDriftUnlocked());
+  }
+
+  private async repairDriftUnlocked(): Promise<number> {
+    if (this.stopped) return 0;
     let actual: IpvsTable;
     try {
       actual = await this.opts.backend.read();
@@ -414,15 +550,21 @@ export class Director {
       fallbackState: this.fallbackState,
       phase: 'running',
     });
+    const outside = outsideChanges(this.observed, actual, plan.managedServiceIds);
     const ops = planOps(actual, plan.desired, plan.managedServiceIds);
-    if (ops.length === 0) {
-      this.observed = actual;
+    this.observed = actual;
+    if (ops.length === 0) return 0;
+    if (outside === 0) {
+      // nothing changed behind our back: these are changes still pending after a failure
+      this.requestRound();
       return 0;
     }
-    this.opts.logger.warn(`IPVS table drifted from the configuration (${ops.length} change${ops.length === 1 ? '' : 's'} made outside haldir); repairing`);
+    this.opts.logger.warn(
+      `IPVS table drifted from the configuration (${outside} change${outside === 1 ? '' : 's'} made outside haldir); repairing`,
+    );
     for (const op of ops) this.opts.logger.warn(`Repair: ipvsadm ${opArgs(op).join(' ')}`);
-    this.observed = actual;
-    await this.applyOps(ops);
+    const failed = await this.applyOps(ops);
+    if (failed.length > 0) this.tableFailed(failed, 'running');
     return ops.length;
   }
 
@@ -444,7 +586,7 @@ export class Director {
           port: r.port,
           forward: r.forward,
           weight: dest?.weight,
-          health: this.health(v.id, rk),
+          health: shownHealth(this.health(v.id, rk), lp),
           lastCheck: lp ? { ok: lp.ok, message: lp.message, ageMs: now - lp.at } : undefined,
         };
       });
@@ -476,6 +618,26 @@ export class Director {
       lastReload: this.lastReload ? { ok: this.lastReload.ok, agoMs: now - this.lastReload.at, errors: this.lastReload.errors } : undefined,
     };
   }
+}
+
+/**
+ * The health `status -v` shows. The tracker starts every real down-and-never-seen
+ * ('unknown' to the planner, which then adopts what the table holds); once a check
+ * has run and the real is still not up, it is down, whatever the planner assumed.
+ */
+export function shownHealth(h: RealHealth, lastCheck: { readonly ok: boolean } | undefined): RealHealth {
+  return h === 'unknown' && lastCheck !== undefined ? 'down' : h;
+}
+
+/**
+ * How many ipvsadm commands someone else ran on the managed services: the difference
+ * between the table haldir last saw (after its own commands, refused ones included)
+ * and the one the kernel shows now.
+ */
+export function outsideChanges(believed: IpvsTable, actual: IpvsTable, managedServiceIds: readonly string[]): number {
+  const managed = new Set(managedServiceIds);
+  const only = (t: IpvsTable): IpvsTable => ({ services: t.services.filter((svc) => managed.has(serviceId(svc.key))) });
+  return planOps(only(believed), only(actual), managed).length;
 }
 
 /** One log line saying what a reload changes (the table round logs each entry it touches). */

@@ -55,6 +55,12 @@ export interface PoolEvent {
    * readd-quiescent, which ldirectord mails as "Quiescent real server: ...".
    */
   readonly alert: string | undefined;
+  /**
+   * The kernel entry the event is about: the service id and, for a server, its
+   * destination key. The director reports an event only once the table shows it
+   * (confirmEvents), so a refused ipvsadm command is never logged as done.
+   */
+  readonly entry: { readonly service: string; readonly dest: string | undefined };
 }
 
 export interface FallbackCommandRun {
@@ -181,11 +187,13 @@ function planVirtual(
   const key = spec.key;
   const vlabel = virtualLabel(key);
   const events: PoolEvent[] = [];
-  const event = (kind: PoolEventKind, server: string | undefined, message: string, alert: string | undefined = message) =>
-    events.push({ kind, virtualId: v.id, server, message, alert });
+  const sid = serviceId(key);
+  // `dest`: the kernel destination key (undefined for the virtual itself)
+  const event = (kind: PoolEventKind, dest: string | undefined, server: string | undefined, message: string, alert: string | undefined = message) =>
+    events.push({ kind, virtualId: v.id, server, message, alert, entry: { service: sid, dest } });
 
-  if (!observed) event('virtual-added', undefined, messages.addedVirtual(vlabel), undefined);
-  else if (!sameServiceSpec(observed, spec)) event('virtual-changed', undefined, messages.changedVirtual(vlabel), undefined);
+  if (!observed) event('virtual-added', undefined, undefined, messages.addedVirtual(vlabel), undefined);
+  else if (!sameServiceSpec(observed, spec)) event('virtual-changed', undefined, undefined, messages.changedVirtual(vlabel), undefined);
 
   const have = new Map((observed?.destinations ?? []).map((d) => [destKey(d), d]));
   const decisions = new Map<string, RealDecision>();
@@ -224,13 +232,13 @@ function planVirtual(
         lowerThreshold: d.real.lowerThreshold,
       };
       want.set(d.key, entry);
-      if (!h) event('added', server, messages.added('real', server, vlabel, entry.weight));
-      else if (!sameDestination(h, entry)) event('restored', server, messages.restored('real', server, vlabel, entry.weight));
+      if (!h) event('added', d.key, server, messages.added('real', server, vlabel, entry.weight));
+      else if (!sameDestination(h, entry)) event('restored', d.key, server, messages.restored('real', server, vlabel, entry.weight));
       continue;
     }
     // down, or pending (never checked and not in the table)
     if (!v.quiescent) {
-      if (h) event('deleted', server, messages.deleted('real', shown, vlabel, mappedFrom));
+      if (h) event('deleted', d.key, server, messages.deleted('real', shown, vlabel, mappedFrom));
       continue;
     }
     // _remove_service with quiescent: -e/-a without -x/-y, so thresholds drop to 0.
@@ -241,16 +249,16 @@ function planVirtual(
       if (h.weight === 0 && h.forward === d.real.forward) want.set(d.key, h);
       else {
         want.set(d.key, zero);
-        event('quiescent', server, messages.quiescent(shown, vlabel, mappedFrom));
+        event('quiescent', d.key, server, messages.quiescent(shown, vlabel, mappedFrom));
       }
     } else if (global.readdquiescent) {
       want.set(d.key, zero);
-      event('readd-quiescent', server, messages.readdQuiescent(server, vlabel), messages.quiescent(server, vlabel));
+      event('readd-quiescent', d.key, server, messages.readdQuiescent(server, vlabel), messages.quiescent(server, vlabel));
     } else if (d.state === 'pending') {
       // ldirectord's start adds it with its weight and quiesces it at once; the end
       // state (present, weight 0) without the moment of live traffic.
       want.set(d.key, zero);
-      event('quiescent', server, messages.quiescent(server, vlabel));
+      event('quiescent', d.key, server, messages.quiescent(server, vlabel));
     }
   }
 
@@ -266,16 +274,16 @@ function planVirtual(
         address: fbAddress, port: fbPort, forward: fb.forward, weight: 1, upperThreshold: 0, lowerThreshold: 0,
       };
       want.set(fbKey, entry);
-      if (!h) event('added-fallback', server, messages.added('fallback', server, vlabel, 1));
-      else if (!sameDestination(h, entry)) event('restored-fallback', server, messages.restored('fallback', server, vlabel, 1));
+      if (!h) event('added-fallback', fbKey, server, messages.added('fallback', server, vlabel, 1));
+      else if (!sameDestination(h, entry)) event('restored-fallback', fbKey, server, messages.restored('fallback', server, vlabel, 1));
     } else if (h && !decisions.has(fbKey)) {
-      event('deleted-fallback', server, messages.deleted('fallback', mappedFrom ? addrPort(fbAddress, fbPort) : server, vlabel, mappedFrom));
+      event('deleted-fallback', fbKey, server, messages.deleted('fallback', mappedFrom ? addrPort(fbAddress, fbPort) : server, vlabel, mappedFrom));
     }
   }
 
   for (const [k, h] of have) {
     if (want.has(k) || decisions.has(k) || k === fbKey) continue;
-    if (phase === 'start') event('purged', k, messages.purgedReal('start', k, vlabel));
+    if (phase === 'start') event('purged', k, k, messages.purgedReal('start', k, vlabel));
     else want.set(k, h); // untracked entries are left alone between reloads, as ldirectord does
   }
 
@@ -345,7 +353,7 @@ export function planDesiredTable(
     if (configured.has(id) || untouched.has(id)) continue;
     managed.push(id);
     const gone = obs.get(id);
-    if (gone) events.push({ kind: 'virtual-purged', virtualId: id, server: undefined, message: messages.purgedVirtual('start', virtualLabel(gone.key)), alert: undefined });
+    if (gone) events.push({ kind: 'virtual-purged', virtualId: id, server: undefined, message: messages.purgedVirtual('start', virtualLabel(gone.key)), alert: undefined, entry: { service: id, dest: undefined } });
   }
   return { desired: { services }, managedServiceIds: managed, events, fallbackCommands, fallbackState, problems };
 }
@@ -379,11 +387,11 @@ export function planShutdown(config: Config, observed: IpvsTable, fallbackState:
         if (d && d.weight > 0) {
           const server = addrPort(address, real.port);
           const message = messages.purgedReal('stop', server, vlabel);
-          events.push({ kind: 'purged', virtualId: v.id, server, message, alert: message });
+          events.push({ kind: 'purged', virtualId: v.id, server, message, alert: message, entry: { service: serviceId(key), dest: k } });
         }
       }
       deleteServiceIds.push(serviceId(key));
-      events.push({ kind: 'virtual-purged', virtualId: v.id, server: undefined, message: messages.purgedVirtual('stop', vlabel), alert: undefined });
+      events.push({ kind: 'virtual-purged', virtualId: v.id, server: undefined, message: messages.purgedVirtual('stop', vlabel), alert: undefined, entry: { service: serviceId(key), dest: undefined } });
     }
     if (fallbackState.get(v.id) === 'start') {
       const run = fallbackCommandOf(v, config.global, 'stop');

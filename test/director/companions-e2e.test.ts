@@ -52,7 +52,8 @@ test('execute companions, callback after an edit, USR1 state dump', async () => 
 
     // an edit on disk runs the callback with the config path (autoreload is off)
     writeFileSync(main, mainText(2));
-    await waitUntil(() => existsSync(cbOut), 15000, 'callback ran');
+    // the shell creates the file before echo writes to it: wait for the whole line
+    await waitUntil(() => existsSync(cbOut) && readFileSync(cbOut, 'utf8').endsWith('\n'), 15000, 'callback ran');
     assert.equal(readFileSync(cbOut, 'utf8').trim(), main);
     assert.match(readFileSync(log, 'utf8'), / - ignore new configuration/);
 

@@ -2,6 +2,8 @@
 // error messages and exit statuses, -R semantics, the call log.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fixture } from './fixtures.js';
 import { standIn } from './standin-env.js';
 
@@ -105,4 +107,31 @@ test('combined short options, long options, daemons, flush; every call logged wi
   const calls = w.calls();
   assert.equal(calls.length, 10);
   assert.deepEqual(calls.at(-1), { argv: ['-R'], cwd: calls.at(-1)!['cwd' as keyof (typeof calls)[number]], stdin: '-A -t 10.0.0.1:80 -s wrr\n' });
+});
+
+test('failure mode: while $IPVSADM_FAIL exists every table change is refused with exit 255, the table untouched; reads work', (t) => {
+  const w = standIn();
+  t.after(() => w.cleanup());
+  const fail = join(w.dir, 'fail');
+  w.env['IPVSADM_FAIL'] = fail;
+  assert.equal(w.run(['-A', '-t', '10.0.0.1:80', '-s', 'wrr']).status, 0, 'no file: changes go through');
+  assert.equal(w.run(['-a', '-t', '10.0.0.1:80', '-r', '10.0.0.2', '-w', '1']).status, 0);
+  const before = w.run(['-L', '-n']).stdout;
+  writeFileSync(fail, '');
+  for (const args of [['-d', '-t', '10.0.0.1:80', '-r', '10.0.0.2'], ['-e', '-t', '10.0.0.1:80', '-r', '10.0.0.2', '-w', '0'], ['-D', '-t', '10.0.0.1:80'], ['-C'], ['-A', '-t', '10.0.0.9:80']]) {
+    const r = w.run(args);
+    assert.equal(r.status, 255, args.join(' '));
+    assert.equal(r.stderr, 'Memory allocation problem\n', args.join(' '));
+  }
+  // -R goes on after each refusal and exits with the last line's status, as ipvsadm does
+  const restore = w.run(['-R'], '-d -t 10.0.0.1:80 -r 10.0.0.2\n-D -t 10.0.0.1:80\n');
+  assert.equal(restore.status, 255);
+  assert.equal(restore.stderr, 'Memory allocation problem\nMemory allocation problem\n');
+  writeFileSync(fail, 'Operation not permitted\n');
+  assert.equal(w.run(['-C']).stderr, 'Operation not permitted\n', "the file's first line is the message");
+  const list = w.run(['-L', '-n']);
+  assert.equal(list.status, 0);
+  assert.equal(list.stdout, before, 'table untouched');
+  rmSync(fail);
+  assert.equal(w.run(['-C']).status, 0, 'file gone: changes go through again');
 });
