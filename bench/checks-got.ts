@@ -23,7 +23,7 @@ export async function gotProbe(t: CheckTarget, _phase: Phase, signal: AbortSigna
       agent,
       signal,
     });
-    const ok = res.statusCode >= 200 && res.statusCode < 300 && (!ctx.receive || ctx.receive.test(res.body));
+    const ok = res.statusCode >= 200 && res.statusCode < 300 && (!ctx.receive || (await ctx.receive.test(res.body)) === 'match');
     const message = `${res.statusCode} ${res.statusMessage ?? ''}`.trim();
     return { result: { ok, message, durationMs: performance.now() - started }, monitorMessage: message };
   } catch (e) {

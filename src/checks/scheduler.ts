@@ -86,6 +86,8 @@ interface JobRuntime {
   queued: boolean;
   runs: number;
   removed: boolean;
+  /** The last CheckResult.warning logged for this check: logged again only when it changes. */
+  lastWarning: string | undefined;
 }
 
 /** FNV-1a: a stable phase per check key, so restarts and reloads keep the spread. */
@@ -119,7 +121,7 @@ export class CheckScheduler {
   }
 
   private newRuntime(job: CheckJob): JobRuntime {
-    return { job, probe: initialProbeState(), timer: undefined, due: 0, running: undefined, queued: false, runs: 0, removed: false };
+    return { job, probe: initialProbeState(), timer: undefined, due: 0, running: undefined, queued: false, runs: 0, removed: false, lastWarning: undefined };
   }
 
   start(): void {
@@ -253,6 +255,9 @@ export class CheckScheduler {
       forced = settled.forced;
     }
     rt.runs++;
+    const warning = outcome.result.warning;
+    if (warning !== undefined && warning !== rt.lastWarning) this.opts.logger.warn(warning);
+    rt.lastWarning = warning;
     if (!forced) rt.probe = nextProbeState(rt.probe, phase, outcome.result.ok);
     this.deliver(rt.job, outcome, forced);
     this.opts.onProbe?.(rt.job, outcome, phase);

@@ -1,6 +1,7 @@
 // The contract between the scheduler and every check. A check does I/O and returns
 // data; it never throws for a dead backend, never logs, never touches failurecount
 // (the tracker owns that). Shaped after google/seesaw's check Result.
+import type { Receive } from './receive.js';
 import type { AddressFamily, HttpMethod, ServiceName, VirtualProtocol } from '../config/model.js';
 
 export interface CheckResult {
@@ -13,6 +14,11 @@ export interface CheckResult {
    * exact wording because it reaches the monitorfile (ldap, dns: "Response mismatch").
    */
   readonly detail?: string;
+  /**
+   * A problem of the configuration rather than of the real (a receive regex that ran out
+   * of time on this real's answer): the scheduler logs it when it first appears.
+   */
+  readonly warning?: string;
 }
 
 /** Everything a negotiate service check needs, already resolved from the config. */
@@ -28,8 +34,8 @@ export interface ServiceCheckContext {
   readonly virtualPort: number;
   /** Effective request ('/' by default; for sql the query, for dns the name...). */
   readonly request: string;
-  /** Compiled receive regex (translated from Perl syntax); undefined = no receive set. */
-  readonly receive: RegExp | undefined;
+  /** Compiled receive regex (translated from Perl syntax, matched without blocking); undefined = no receive set. */
+  readonly receive: Receive | undefined;
   readonly httpmethod: HttpMethod;
   readonly virtualhost: string | undefined;
   readonly login: string;

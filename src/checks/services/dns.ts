@@ -6,6 +6,7 @@
 // the virtual is tcp (usevc).
 import net from 'node:net';
 import type { Question } from 'dns-packet';
+import { matchedAmong } from '../receive.js';
 import type { CheckResult, ServiceCheckContext } from '../types.js';
 import { dnsExchange } from './lib/dns-exchange.js';
 import { down, runCheck, up, type Verdict } from './lib/run-check.js';
@@ -38,24 +39,28 @@ interface AnswerLike {
 }
 
 /** First A address or PTR name that matches receive (only those two types count). */
-export function matchingAnswer(answers: readonly AnswerLike[], receive: RegExp | undefined): string | undefined {
-  if (!receive) return undefined;
+export function matchingAnswer(answers: readonly AnswerLike[], matches: ((data: string) => boolean) | undefined): string | undefined {
+  if (!matches) return undefined;
   for (const a of answers) {
-    if ((a.type === 'A' || a.type === 'PTR') && typeof a.data === 'string' && receive.test(a.data)) return `${a.type} ${a.data}`;
+    if ((a.type === 'A' || a.type === 'PTR') && typeof a.data === 'string' && matches(a.data)) return `${a.type} ${a.data}`;
   }
   return undefined;
 }
 
 /** check_dns's decision on a reply, in its own words (they reach the monitorfile). */
-export function dnsVerdict(reply: { rcode?: string; answers?: readonly AnswerLike[] }, asked: string, receive: RegExp | undefined): Verdict {
+export function dnsVerdict(
+  reply: { rcode?: string; answers?: readonly AnswerLike[] },
+  asked: string,
+  matches: ((data: string) => boolean) | undefined,
+): Verdict {
   const rcode = reply.rcode ?? 'NOERROR';
   const answers = reply.answers ?? [];
   // Net::DNS search() returns nothing for an error rcode or an empty answer.
   if (rcode !== 'NOERROR' || answers.length === 0) return down('Connection timed out', `${asked}: no answer (${rcode})`);
-  const hit = matchingAnswer(answers, receive);
+  const hit = matchingAnswer(answers, matches);
   if (!hit) {
     const got = answers.map((a) => `${a.type} ${typeof a.data === 'string' ? a.data : '?'}`).join(', ');
-    const why = receive ? 'nothing matches receive' : 'no receive is set to match it against (set receive=)';
+    const why = matches ? 'nothing matches receive' : 'no receive is set to match it against (set receive=)';
     return down('Response mismatch', `${asked}: got ${got}; ${why}`);
   }
   return up('Success', `${asked}: ${hit}`);
@@ -69,8 +74,9 @@ export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<Ch
     ctx,
     signal,
     async (sig) => {
-      const reply = await dnsExchange(ctx.host, ctx.port, question, transport, sig);
-      return dnsVerdict(reply as { rcode?: string; answers?: readonly AnswerLike[] }, asked, ctx.receive);
+      const reply = (await dnsExchange(ctx.host, ctx.port, question, transport, sig)) as { rcode?: string; answers?: readonly AnswerLike[] };
+      const texts = (reply.answers ?? []).flatMap((a) => ((a.type === 'A' || a.type === 'PTR') && typeof a.data === 'string' ? [a.data] : []));
+      return dnsVerdict(reply, asked, await matchedAmong(ctx.receive, texts, sig));
     },
     { failureWording: 'Connection timed out' },
   );

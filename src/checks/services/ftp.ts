@@ -48,7 +48,12 @@ export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<Ch
       const { sink, text } = memorySink();
       await client.downloadTo(sink, ctx.request);
       const body = text();
-      if (ctx.receive && !ctx.receive.test(body)) {
+      const verdict = ctx.receive ? await ctx.receive.test(body, sig) : 'match';
+      if (verdict === 'timeout') {
+        const why = `FTP ${ctx.request}: ${ctx.receive!.timeoutMessage(body.length)}`;
+        return { ...down(why), warning: `${why}: real server ${ctx.host}:${ctx.port}` };
+      }
+      if (verdict === 'no-match') {
         return down(`FTP ${ctx.request}: response mismatch (${body.length} bytes do not match receive)`);
       }
       return up(`FTP ${ctx.request}: ${body.length} bytes${ctx.receive ? ' matching receive' : ''}`);

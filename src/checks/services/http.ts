@@ -78,7 +78,14 @@ export async function check(ctx: ServiceCheckContext, signal: AbortSignal): Prom
   const success = res.status >= 200 && res.status < 300;
   if (!success) return done(false, statusLine);
   const body = res.body.toString('utf8');
-  // ldirectord logs the whole body here; we keep the first 4 KiB (monitorfile lines stay sane).
-  if (ctx.receive && !ctx.receive.test(body)) return done(false, body.slice(0, MAX_MESSAGE_CHARS));
+  if (ctx.receive) {
+    const verdict = await ctx.receive.test(body, signal);
+    if (verdict === 'timeout') {
+      const why = ctx.receive.timeoutMessage(body.length);
+      return { ...done(false, why), warning: `${why}: real server ${bracketed(ctx.host)}:${ctx.port}` };
+    }
+    // ldirectord logs the whole body here; we keep the first 4 KiB (monitorfile lines stay sane).
+    if (verdict === 'no-match') return done(false, body.slice(0, MAX_MESSAGE_CHARS));
+  }
   return done(true, statusLine);
 }

@@ -6,6 +6,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Client as LdapClient } from 'ldapts';
+import { matchedAmong } from '../receive.js';
 import type { CheckResult, ServiceCheckContext } from '../types.js';
 import { describeError } from './lib/describe-error.js';
 import { lazyModule } from './lib/lazy-module.js';
@@ -17,10 +18,10 @@ const loadLdapts = lazyModule(() => import('ldapts'));
  * ldirectord's decision on the DNs the base search returned. Messages are check_ldap's
  * own words, because they reach the monitorfile; the specifics go to detail.
  */
-export function ldapVerdict(dns: readonly string[], receive: RegExp | undefined): Verdict {
+export function ldapVerdict(dns: readonly string[], matches: ((dn: string) => boolean) | undefined): Verdict {
   if (dns.length !== 1) return down('No answer received', `${dns.length} entries, want exactly 1`);
   const dn = dns[0] ?? '';
-  if (receive && !receive.test(dn)) return down('Response mismatch', `DN ${dn} does not match receive`);
+  if (matches && !matches(dn)) return down('Response mismatch', `DN ${dn} does not match receive`);
   return up('Success', `DN ${dn}`);
 }
 
@@ -47,7 +48,7 @@ async function bindAndSearch(client: LdapClient, ctx: ServiceCheckContext, base:
   } catch (err) {
     return down('No answer received', `base ${base}: ${describeError(err)}`);
   }
-  return ldapVerdict(dns, ctx.receive);
+  return ldapVerdict(dns, await matchedAmong(ctx.receive, dns.slice(0, 1)));
 }
 
 export function check(ctx: ServiceCheckContext, signal: AbortSignal): Promise<CheckResult> {

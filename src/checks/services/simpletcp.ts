@@ -22,36 +22,66 @@ export async function check(ctx: ServiceCheckContext, signal: AbortSignal): Prom
     return done(false, `Socket Connect Failed: ${(e as Error).message}`);
   }
   const sock = socket;
-  // An empty receive: any line will do (Perl's empty pattern would reuse the last match).
-  const matches = (line: string): boolean => (ctx.receive ? ctx.receive.test(line) : true);
   return new Promise<CheckResult>((resolve) => {
     let pending = '';
     let read = 0;
     let settled = false;
-    const finish = (ok: boolean, message: string): void => {
+    let ended = false;
+    let draining = false;
+    const lines: string[] = [];
+    const finish = (ok: boolean, message: string, warning?: string): void => {
       if (settled) return;
       settled = true;
       signal.removeEventListener('abort', onAbort);
       sock.destroy();
-      resolve(done(ok, message));
+      resolve(warning === undefined ? done(ok, message) : { ...done(ok, message), warning });
     };
     const onAbort = (): void => finish(false, 'Timeout Alarm');
     signal.addEventListener('abort', onAbort, { once: true });
+    // Lines are matched one at a time, in order; a match may run in the regex worker
+    // (receive.ts), so reading goes on meanwhile, bounded by MAX_READ_BYTES.
+    const drain = async (): Promise<void> => {
+      if (draining) return;
+      draining = true;
+      while (!settled && lines.length > 0) {
+        const line = lines.shift()!;
+        // An empty receive: any line will do (Perl's empty pattern would reuse the last match).
+        const verdict = ctx.receive ? await ctx.receive.test(line, signal) : 'match';
+        if (verdict === 'match') return finish(true, '-');
+        if (verdict === 'timeout' && ctx.receive) {
+          const why = ctx.receive.timeoutMessage(line.length);
+          return finish(false, why, `${why}: real server ${ctx.host}:${ctx.port}`);
+        }
+      }
+      draining = false;
+      if (!ended || settled) return;
+      finish(false, read > MAX_READ_BYTES ? `No OK (no matching line in the first ${MAX_READ_BYTES} bytes)` : 'No OK');
+    };
+    const noMore = (): void => {
+      if (ended) return;
+      ended = true;
+      if (pending !== '') lines.push(pending);
+      pending = '';
+      void drain();
+    };
     sock.setEncoding('latin1');
     sock.on('data', (chunk: string) => {
+      if (ended) return;
       read += chunk.length;
       pending += chunk;
       let nl: number;
       while ((nl = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, nl + 1);
+        lines.push(pending.slice(0, nl + 1));
         pending = pending.slice(nl + 1);
-        if (matches(line)) return finish(true, '-');
       }
-      if (read > MAX_READ_BYTES) finish(false, `No OK (no matching line in the first ${MAX_READ_BYTES} bytes)`);
+      if (read > MAX_READ_BYTES) {
+        sock.pause();
+        noMore();
+      } else void drain();
     });
-    sock.once('end', () => finish(pending !== '' && matches(pending), pending !== '' && matches(pending) ? '-' : 'No OK'));
+    sock.once('end', noMore);
     sock.once('error', (err) => finish(false, err.message));
-    sock.once('close', () => finish(false, 'No OK'));
+    sock.once('close', noMore);
     sock.end(simpletcpPayload(ctx.request));
   });
 }

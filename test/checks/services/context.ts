@@ -1,14 +1,18 @@
 // A ServiceCheckContext with harmless defaults, for the service check tests.
+import { receiveOf } from '../../../src/checks/receive.js';
 import type { ServiceCheckContext } from '../../../src/checks/types.js';
 
-export function makeCtx(over: Partial<ServiceCheckContext> & Pick<ServiceCheckContext, 'service' | 'port'>): ServiceCheckContext {
+/** `receive` may be given as a plain RegExp; it is wrapped as the checks expect. */
+export function makeCtx(
+  over: Partial<Omit<ServiceCheckContext, 'receive'>> & Pick<ServiceCheckContext, 'service' | 'port'> & { receive?: RegExp },
+): ServiceCheckContext {
+  const { receive, ...rest } = over;
   return {
     family: 'inet',
     host: '127.0.0.1',
     virtualAddress: '127.0.0.1',
     virtualPort: over.port,
     request: '/',
-    receive: undefined,
     httpmethod: 'GET',
     virtualhost: undefined,
     login: '',
@@ -17,7 +21,8 @@ export function makeCtx(over: Partial<ServiceCheckContext> & Pick<ServiceCheckCo
     secret: '',
     timeoutMs: 5000,
     hostname: 'director.test',
-    ...over,
+    ...rest,
+    receive: receive === undefined ? undefined : receiveOf(receive),
   };
 }
 

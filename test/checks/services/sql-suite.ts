@@ -37,7 +37,7 @@ export function describeSqlCheck(s: SqlSuite): void {
     after(async () => {
       await db?.stop();
     });
-    const ctx = (over: Partial<ServiceCheckContext>): ServiceCheckContext =>
+    const ctx = (over: Partial<Omit<ServiceCheckContext, 'receive'>>): ServiceCheckContext =>
       makeCtx({ service: s.service, port: db.port, login: db.user, passwd: db.password, database: db.database, request: '/SELECT ok FROM up_flag', ...over });
 
     it('is up when the query returns a row', async () => {

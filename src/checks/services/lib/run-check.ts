@@ -11,6 +11,8 @@ export interface Verdict {
   readonly ok: boolean;
   readonly message: string;
   readonly detail?: string;
+  /** See CheckResult.warning. */
+  readonly warning?: string;
 }
 
 export const up = (message: string, detail?: string): Verdict => (detail === undefined ? { ok: true, message } : { ok: true, message, detail });
@@ -89,7 +91,11 @@ export async function runCheck(
     controller.abort(new Error('check finished'));
   }
   const durationMs = Math.max(0, clock.now() - start);
-  return verdict.detail === undefined
-    ? { ok: verdict.ok, message: verdict.message, durationMs }
-    : { ok: verdict.ok, message: verdict.message, durationMs, detail: verdict.detail };
+  return {
+    ok: verdict.ok,
+    message: verdict.message,
+    durationMs,
+    ...(verdict.detail === undefined ? {} : { detail: verdict.detail }),
+    ...(verdict.warning === undefined ? {} : { warning: verdict.warning }),
+  };
 }
