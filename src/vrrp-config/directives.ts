@@ -72,6 +72,11 @@ export const DIRECTIVES: Readonly<Record<SectionKind, Readonly<Record<string, Di
   },
   vrrp_sync_group: {
     group: 'list',
+    notify_master: 'one',
+    notify_backup: 'one',
+    notify_fault: 'one',
+    notify_stop: 'one',
+    notify: 'one',
   },
 };
 

@@ -319,8 +319,11 @@ function convertSyncGroup(s: KaStatement, e: Emitter): void {
   for (const c of s.children ?? []) {
     if (c.keyword === 'group') {
       for (const g of blockEntries(c)) for (const n of [g.keyword, ...g.args.map((a) => a.text)]) e.set('group[]', n, g);
+    } else if (NOTIFY.has(c.keyword)) {
+      // keepalived runs them on the group's transitions, as haldir-vrrp does (docs/vrrp-config.md)
+      if (needsArgs(c, e)) e.set(c.keyword, commandText(c), c);
     } else if (/^(notify|smtp_alert|global_tracking|sync_group_tracking_weight|track_)/.test(c.keyword)) {
-      e.skip(c, `vrrp_sync_group ${c.keyword}: ${NOT_SUPPORTED} (put notify scripts and tracking on each instance)`);
+      e.skip(c, `vrrp_sync_group ${c.keyword}: ${NOT_SUPPORTED} (put mail alerts and tracking on each instance)`);
     } else e.skip(c, `vrrp_sync_group ${c.keyword}: not a keepalived keyword (keepalived ignores it too); members belong in group { ... }`);
   }
 }

@@ -66,7 +66,10 @@ export interface NotifyCommands {
   readonly backup: CommandLine | undefined;
   readonly fault: CommandLine | undefined;
   readonly stop: CommandLine | undefined;
-  /** keepalived `notify`: called as `CMD INSTANCE|GROUP NAME STATE PRIORITY` on every change. */
+  /**
+   * keepalived `notify`: called as `CMD INSTANCE NAME STATE PRIORITY` on every change of an
+   * instance, `CMD GROUP NAME STATE 0` on every change of a sync group.
+   */
   readonly generic: CommandLine | undefined;
 }
 
@@ -195,6 +198,12 @@ export interface VrrpSyncGroup {
   readonly name: string;
   /** Instance names, in file order; every one is defined in `instances`. */
   readonly instances: readonly string[];
+  /**
+   * Run when the group as a whole changes state (keepalived vrrp_sync.c / vrrp_notify.c
+   * send_group_notifies): MASTER once every member is master, BACKUP, FAULT as soon as
+   * one member faults, STOP at shutdown; STATE in the generic one, priority always 0.
+   */
+  readonly notify: NotifyCommands;
   readonly source: SourceRef;
 }
 

@@ -5,6 +5,7 @@ import {
   SPLIT_BRAIN_PROBES,
   VRRP_DEFAULTS,
   type CommandLine,
+  type NotifyCommands,
   type SplitBrainProbe,
   type SplitBrainAction,
   type SplitBrainSettings,
@@ -24,6 +25,17 @@ import {
 
 export function command(r: SectionReader, key: string): CommandLine | undefined {
   return r.parsed(key, splitCommand)?.value;
+}
+
+/** notify_master / notify_backup / notify_fault / notify_stop / notify of an instance or a sync group. */
+export function notifyCommands(r: SectionReader): NotifyCommands {
+  return {
+    master: command(r, 'notify_master'),
+    backup: command(r, 'notify_backup'),
+    fault: command(r, 'notify_fault'),
+    stop: command(r, 'notify_stop'),
+    generic: command(r, 'notify'),
+  };
 }
 
 function parseSplitBrainAction(v: string): Parsed<SplitBrainAction> {

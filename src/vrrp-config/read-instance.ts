@@ -12,7 +12,7 @@ import {
   type VrrpInstance,
   type VrrpVersion,
 } from './model.js';
-import { command, splitBrain } from './read-global.js';
+import { notifyCommands, splitBrain } from './read-global.js';
 import { SectionReader } from './section-reader.js';
 import { isValueError, parseAddress, parseTrackRef, parseVip } from './values.js';
 
@@ -178,13 +178,7 @@ export function readInstance(name: string, r: SectionReader, header: ScannedSect
     unicastSrcIp: unicastSrc?.value.address,
     unicastPeers: peers,
     trackInterfaces,
-    notify: {
-      master: command(r, 'notify_master'),
-      backup: command(r, 'notify_backup'),
-      fault: command(r, 'notify_fault'),
-      stop: command(r, 'notify_stop'),
-      generic: command(r, 'notify'),
-    },
+    notify: notifyCommands(r),
     smtpAlert: r.flag('smtp_alert')?.value ?? g.smtpAlert,
     garpMasterDelay: r.integer('garp_master_delay', 0, 3600)?.value ?? VRRP_DEFAULTS.garpMasterDelay,
     garpMasterRepeat: r.integer('garp_master_repeat', 1, 255)?.value ?? VRRP_DEFAULTS.garpMasterRepeat,

@@ -3,7 +3,7 @@
 import type { SourceRef } from '../config/model.js';
 import type { ScannedSection } from './ini-scan.js';
 import { VRRP_DEFAULTS, type VrrpScript, type VrrpSyncGroup } from './model.js';
-import { command } from './read-global.js';
+import { command, notifyCommands } from './read-global.js';
 import { WEIGHT_RANGE } from './read-instance.js';
 import { SectionReader, type Located } from './section-reader.js';
 
@@ -36,7 +36,8 @@ export function readSyncGroup(name: string, r: SectionReader, header: ScannedSec
   if (!r.has('group')) {
     r.reportAtHeader('E-MISSING-DIRECTIVE', `${r.label} needs group[] = INSTANCE lines, one per vrrp_instance`);
   }
-  return { group: { name, instances: members.map((m) => m.value), source: { file: '', line: header.line } }, members };
+  // keepalived vrrp_sync_group notify_* / notify: run on the group's own transitions.
+  return { group: { name, instances: members.map((m) => m.value), notify: notifyCommands(r), source: { file: '', line: header.line } }, members };
 }
 
 export function withFile<T extends { readonly source: SourceRef }>(x: T, file: string): T {

@@ -13,7 +13,8 @@ import { effectivePriority, initialState, nextWake, step } from './machine.js';
 import type { Action, MachineEvent, MachineState } from './machine.js';
 import { vipAddress } from './instance.js';
 import type { InstanceParams, VrrpState } from './instance.js';
-import { syncFollowers } from './sync-group.js';
+import { groupStateAfter, initialGroupState, syncFollowers } from './sync-group.js';
+import type { GroupState } from './sync-group.js';
 import { notifyCommands, runNotify } from './notify.js';
 import { lvsSyncCommands, runLvsSync } from './lvs-sync.js';
 import { transitionAlert } from './alert.js';
@@ -109,6 +110,10 @@ export class VrrpDaemon {
   private ifTrackers: InterfaceTracker[] = [];
   private cfg: DaemonConfig;
   private stopping = false;
+  /** Each sync group's own state, whose changes run the group's notify scripts. */
+  private readonly groupStates = new Map<string, GroupState>();
+  /** While the members start: groups whose state changed, notified once all have started. */
+  private startingGroups: Set<string> | undefined;
 
   constructor(
     config: DaemonConfig,
@@ -120,9 +125,22 @@ export class VrrpDaemon {
 
   start(): void {
     for (const ic of this.cfg.instances) this.addRunner(ic);
+    for (const g of this.cfg.syncGroups) {
+      const initial = initialGroupState(g.instances.map((n) => this.runners.get(n)?.cfg.params.initialState ?? 'BACKUP'));
+      if (initial) this.groupStates.set(g.name, initial);
+    }
     this.syncPorts();
     this.startTrackers();
+    // keepalived vrrp_init_state(): a group starting BACKUP or FAULT is notified once, in the
+    // state its members start in together, not member by member.
+    this.startingGroups = new Set();
     for (const r of this.runners.values()) this.dispatch(r, { type: 'start' });
+    const started = this.startingGroups;
+    this.startingGroups = undefined;
+    for (const g of this.cfg.syncGroups) {
+      const state = this.groupStates.get(g.name);
+      if (started.has(g.name) && state) this.runGroupNotify(g, state, Promise.resolve());
+    }
   }
 
   /** HUP: apply a new config without a needless failover (state kept per instance name). */
@@ -136,6 +154,10 @@ export class VrrpDaemon {
         if (r.timer) this.deps.clock.clearTimeout(r.timer);
         this.runners.delete(name);
       }
+    }
+    // A group that is gone forgets its state; a new one notifies its first transition.
+    for (const name of [...this.groupStates.keys()]) {
+      if (!config.syncGroups.some((g) => g.name === name)) this.groupStates.delete(name);
     }
     const fresh: Runner[] = [];
     for (const ic of config.instances) {
@@ -168,6 +190,11 @@ export class VrrpDaemon {
     }
     await Promise.all([...this.runners.values()].map((r) => r.chain));
     this.throttle.flush();
+    // keepalived notify_shutdown(): every instance's STOP, then every group's.
+    for (const g of this.cfg.syncGroups) {
+      const cmds = notifyCommands(g.notify ?? {}, g.name, 'STOP', 0, 'GROUP');
+      if (cmds.length) void runNotify(this.deps.log, cmds, this.deps.notifyTimeoutMs);
+    }
     for (const p of this.ports.values()) p.port.close();
     this.ports.clear();
   }
@@ -423,9 +450,31 @@ export class VrrpDaemon {
           // Deferred: the follower steps after this instance's actions are all out.
           if (other) queueMicrotask(() => this.dispatch(other, f.event));
         }
+        this.groupMemberMoved(r, a.to);
         break;
       }
     }
+  }
+
+  /** A member's transition may change its sync group's state: run the group's notify scripts then. */
+  private groupMemberMoved(r: Runner, to: VrrpState): void {
+    const name = r.state.params.name;
+    for (const g of this.cfg.syncGroups) {
+      if (!g.instances.includes(name)) continue;
+      const members = g.instances.map((n) => this.runners.get(n)?.state.state ?? 'INIT');
+      const next = groupStateAfter(this.groupStates.get(g.name), members, to);
+      if (next === undefined) continue;
+      this.groupStates.set(g.name, next);
+      if (this.startingGroups) this.startingGroups.add(g.name);
+      // After this member's VIP change, like its own notify.
+      else this.runGroupNotify(g, next, r.chain);
+    }
+  }
+
+  private runGroupNotify(g: DaemonConfig['syncGroups'][number], state: GroupState, after: Promise<void>): void {
+    const cmds = notifyCommands(g.notify ?? {}, g.name, state, 0, 'GROUP');
+    // never blocking the chain it follows
+    if (cmds.length) after.then(() => void runNotify(this.deps.log, cmds, this.deps.notifyTimeoutMs));
   }
 
   private sendAdvert(r: Runner, priority: number): void {

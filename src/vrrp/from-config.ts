@@ -4,11 +4,12 @@
 // address, as keepalived sends v3/IPv6 adverts from fe80::/10).
 
 import { networkInterfaces } from 'node:os';
-import type { VrrpConfig, VrrpInstance, VirtualIp } from '../vrrp-config/model.js';
+import type { NotifyCommands, VrrpConfig, VrrpInstance, VirtualIp } from '../vrrp-config/model.js';
 import { canonicalAddress } from './codec.js';
 import type { InstanceParams, VipSpec } from './instance.js';
 import type { NotifyScripts } from './notify.js';
 import type { TrackScriptSpec } from './track.js';
+import type { SyncGroup } from './sync-group.js';
 
 export interface InstanceRuntimeConfig {
   params: InstanceParams;
@@ -21,7 +22,7 @@ export interface InstanceRuntimeConfig {
 export interface DaemonConfig {
   instances: InstanceRuntimeConfig[];
   scripts: TrackScriptSpec[];
-  syncGroups: { name: string; instances: string[] }[];
+  syncGroups: SyncGroup[];
   routerId: string;
   emails: string[];
 }
@@ -39,6 +40,10 @@ export type AddressLookup = (ifname: string, family: 4 | 6) => string[];
 
 export const osAddressLookup: AddressLookup = (ifname, family) =>
   (networkInterfaces()[ifname] ?? []).filter((a) => a.family === (family === 4 ? 'IPv4' : 'IPv6')).map((a) => a.address);
+
+function notifyScripts(n: NotifyCommands): NotifyScripts {
+  return { master: n.master?.argv, backup: n.backup?.argv, fault: n.fault?.argv, stop: n.stop?.argv, generic: n.generic?.argv };
+}
 
 function vipSpec(v: VirtualIp): VipSpec {
   return { address: `${v.address}/${v.prefix}`, dev: v.dev, label: v.label, scope: v.scope };
@@ -94,13 +99,7 @@ export function daemonConfigFrom(cfg: VrrpConfig, lookup: AddressLookup = osAddr
     };
     return {
       params,
-      notify: {
-        master: i.notify.master?.argv,
-        backup: i.notify.backup?.argv,
-        fault: i.notify.fault?.argv,
-        stop: i.notify.stop?.argv,
-        generic: i.notify.generic?.argv,
-      },
+      notify: notifyScripts(i.notify),
       smtpAlert: i.smtpAlert,
       lvsSyncInterface: i.lvsSyncDaemonInterface,
       mcastGroup: i.family === 'inet' ? cfg.global.mcastGroup4 : cfg.global.mcastGroup6,
@@ -116,7 +115,7 @@ export function daemonConfigFrom(cfg: VrrpConfig, lookup: AddressLookup = osAddr
       rise: s.rise,
       fall: s.fall,
     })),
-    syncGroups: cfg.syncGroups.map((g) => ({ name: g.name, instances: [...g.instances] })),
+    syncGroups: cfg.syncGroups.map((g) => ({ name: g.name, instances: [...g.instances], notify: notifyScripts(g.notify) })),
     routerId: cfg.global.routerId,
     emails: [...cfg.global.emailalert],
   };

@@ -1,6 +1,6 @@
 // notify_master / notify_backup / notify_fault / notify_stop and the generic notify
 // (keepalived vrrp_notify.c): the specific script runs as written; the generic one
-// gets "INSTANCE" NAME STATE PRIORITY appended. Run without a shell, in their own
+// gets "INSTANCE" NAME STATE PRIORITY appended (a sync group's: "GROUP" NAME STATE 0). Run without a shell, in their own
 // process group, killed after a timeout, never awaited by the protocol loop.
 
 import { execFile } from '../runtime/exec.js';
@@ -16,11 +16,11 @@ export interface NotifyScripts {
 }
 
 /** The argv lists to run for one transition, in keepalived's order (specific, then generic). */
-export function notifyCommands(s: NotifyScripts, instance: string, state: NotifyState, priority: number): string[][] {
+export function notifyCommands(s: NotifyScripts, instance: string, state: NotifyState, priority: number, kind: 'INSTANCE' | 'GROUP' = 'INSTANCE'): string[][] {
   const specific = { MASTER: s.master, BACKUP: s.backup, FAULT: s.fault, STOP: s.stop }[state];
   const out: string[][] = [];
   if (specific?.length) out.push([...specific]);
-  if (s.generic?.length) out.push([...s.generic, 'INSTANCE', instance, state, String(priority)]);
+  if (s.generic?.length) out.push([...s.generic, kind, instance, state, String(priority)]);
   return out;
 }
 

@@ -82,6 +82,10 @@ test('round trip: every supported keepalived keyword arrives in the model with i
     ['check_db', ['/bin/true'], 5, 5, 0, 1, 1],
   ]);
   assert.deepEqual(c.syncGroups.map((g) => g.instances), [['VI_2', 'VI_6']]);
+  const gn = c.syncGroups[0]?.notify;
+  assert.deepEqual([gn?.master, gn?.backup, gn?.fault, gn?.stop, gn?.generic].map((n) => n?.argv), [
+    ['/bin/true', 'group-master'], ['/bin/true', 'group-backup'], ['/bin/true', 'group-fault'], ['/bin/true', 'group-stop'], ['/bin/true'],
+  ]);
   const [vi1, vi2, vi6] = c.instances;
   assert.ok(vi1 && vi2 && vi6);
   assert.deepEqual([vi1.initialState, vi1.interface, vi1.vrid, vi1.priority, vi1.advertInt, vi1.version, vi1.auth], ['MASTER', 'eth0', 50, 150, 1, 2, { type: 'PASS', pass: '123456' }]);

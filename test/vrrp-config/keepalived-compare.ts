@@ -1,8 +1,8 @@
 // Field-by-field comparison of keepalived's -d dump with haldir's model.
 import assert from 'node:assert/strict';
 import { basename } from 'node:path';
-import type { VirtualIp, VrrpConfig, VrrpInstance } from '../../src/vrrp-config/model.js';
-import type { Dump, DumpInstance } from './keepalived-dump.js';
+import type { NotifyCommands, VirtualIp, VrrpConfig, VrrpInstance, VrrpSyncGroup } from '../../src/vrrp-config/model.js';
+import type { Dump, DumpGroup, DumpInstance } from './keepalived-dump.js';
 
 function advertSeconds(v: string): number {
   const m = /^(\d+) (sec|milli-sec)$/.exec(v);
@@ -44,10 +44,18 @@ export function compareInstance(k: DumpInstance, i: VrrpInstance, c: VrrpConfig,
   assert.deepEqual(k.lists.get('Tracked scripts') ?? [], i.trackScripts.map((t) => `${t.name} weight ${t.weight}`), `${where} track_script`);
   assert.equal(f('Using smtp notification') === 'yes', i.smtpAlert, `${where} smtp_alert`);
   assert.equal(f('Sync group'), i.syncGroup, `${where} sync group`);
-  const notify: [string, VrrpInstance['notify']['master']][] = [
-    ['Master state transition script', i.notify.master], ['Backup state transition script', i.notify.backup],
-    ['Fault state transition script', i.notify.fault], ['Stop state transition script', i.notify.stop],
-    ['Generic state transition script', i.notify.generic],
+  compareNotify(f, i.notify, where);
+  if (i.unicastPeers.length === 0) {
+    assert.equal(f('Multicast address')?.split(',')[0], i.family === 'inet' ? c.global.mcastGroup4 : c.global.mcastGroup6, `${where} multicast group`);
+  }
+}
+
+/** The "<State> state transition script = 'argv0' 'arg'..." fields of an instance or a sync group. */
+function compareNotify(f: (name: string) => string | undefined, n: NotifyCommands, where: string): void {
+  const notify: [string, NotifyCommands['master']][] = [
+    ['Master state transition script', n.master], ['Backup state transition script', n.backup],
+    ['Fault state transition script', n.fault], ['Stop state transition script', n.stop],
+    ['Generic state transition script', n.generic],
   ];
   for (const [field, cmd] of notify) {
     const argv = quotedArgv(f(field) ?? '');
@@ -55,9 +63,11 @@ export function compareInstance(k: DumpInstance, i: VrrpInstance, c: VrrpConfig,
     assert.deepEqual(argv.length ? [basename(argv[0] ?? ''), ...argv.slice(1)] : undefined,
       cmd ? [basename(cmd.argv[0] ?? ''), ...cmd.argv.slice(1)] : undefined, `${where} ${field}`);
   }
-  if (i.unicastPeers.length === 0) {
-    assert.equal(f('Multicast address')?.split(',')[0], i.family === 'inet' ? c.global.mcastGroup4 : c.global.mcastGroup6, `${where} multicast group`);
-  }
+}
+
+export function compareGroup(k: DumpGroup, g: VrrpSyncGroup, where: string): void {
+  assert.deepEqual(k.members, g.instances, `${where} members`);
+  compareNotify((name) => k.fields.get(name), g.notify, where);
 }
 
 export function compareGlobal(dump: Dump, c: VrrpConfig, where: string): void {

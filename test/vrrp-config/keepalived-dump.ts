@@ -13,10 +13,18 @@ export interface DumpInstance {
   readonly lists: ReadonlyMap<string, readonly string[]>;
 }
 
+/** " VRRP Sync Group = G1, BACKUP" and its indented fields (the transition scripts among them). */
+export interface DumpGroup {
+  readonly name: string;
+  readonly members: readonly string[];
+  readonly fields: ReadonlyMap<string, string>;
+}
+
 export interface Dump {
   readonly global: ReadonlyMap<string, string>;
   readonly emails: readonly string[];
   readonly instances: ReadonlyMap<string, DumpInstance>;
+  readonly groups: ReadonlyMap<string, DumpGroup>;
   readonly log: string;
 }
 
@@ -26,6 +34,8 @@ export function parseDump(text: string): Dump {
   const global = new Map<string, string>();
   const emails: string[] = [];
   const instances = new Map<string, DumpInstance>();
+  const groups = new Map<string, { name: string; members: string[]; fields: Map<string, string> }>();
+  let group: { name: string; members: string[]; fields: Map<string, string> } | undefined;
   let cur: { name: string; fields: Map<string, string>; lists: Map<string, string[]> } | undefined;
   let list: string[] | undefined;
   let inEmails = false;
@@ -35,6 +45,22 @@ export function parseDump(text: string): Dump {
     // dump lines start with a space or "------<"; anything else is a log line of the running
     // VRRP process that landed in the middle of the dump
     if (!/^( |------<)/.test(line)) continue;
+    const sg = /^ VRRP Sync Group = (\S+), \S+$/.exec(line);
+    if (sg?.[1]) {
+      group = { name: sg[1], members: [], fields: new Map() };
+      // the parent's and the VRRP child's dumps may both list it: keep the first
+      if (!groups.has(group.name)) groups.set(group.name, group);
+      cur = undefined;
+      continue;
+    }
+    if (group) {
+      const member = /^ {5}(\S+)$/.exec(line);
+      const field = /^ {3}(\S[^=]*?) = (.*)$/.exec(line);
+      if (member?.[1]) group.members.push(member[1]);
+      else if (field?.[1] && field[2] !== undefined) group.fields.set(field[1], field[2]);
+      else if (!/^ {3}\S/.test(line)) group = undefined;
+      if (group) continue;
+    }
     const inst = /^ VRRP Instance = (\S+)$/.exec(line);
     if (inst?.[1]) {
       cur = { name: inst[1], fields: new Map(), lists: new Map() };
@@ -74,7 +100,7 @@ export function parseDump(text: string): Dump {
     const f = /^ {3}(\S[^=]*?) = (.*)$/.exec(line) ?? /^ {3}(Multicast address) (.*)$/.exec(line);
     if (f?.[1] && f[2] !== undefined) cur.fields.set(f[1], f[2]);
   }
-  return { global, emails, instances, log: text };
+  return { global, emails, instances, groups, log: text };
 }
 
 let counter = 0;

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { importKeepalived } from '../../src/vrrp-config/import-keepalived.js';
-import { compareGlobal, compareInstance } from './keepalived-compare.js';
+import { compareGlobal, compareGroup, compareInstance } from './keepalived-compare.js';
 import { keepalivedCheck, keepalivedDump } from './keepalived-dump.js';
 import { readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -51,6 +51,8 @@ for (const name of FIXTURES) {
       compareInstance(k, i, model, `${name} ${i.name}`);
     }
     compareGlobal(dump, model, name);
+    assert.deepEqual([...dump.groups.keys()].sort(), model.syncGroups.map((g) => g.name).sort(), 'same sync groups');
+    for (const g of model.syncGroups) compareGroup(dump.groups.get(g.name)!, g, `${name} sync group ${g.name}`);
   });
 }
 

@@ -136,8 +136,12 @@ test('every directive of the documented etc/vrrp.cf, all options uncommented, re
   assert.deepEqual(grouped.diagnostics.map((d) => d.code), ['W-SYNC-GROUP-STATE', 'W-SYNC-GROUP-WEIGHT', 'W-SYNC-GROUP-WEIGHT', 'W-SYNC-GROUP-WEIGHT']);
   assert.deepEqual(grouped.config?.instances[0]?.trackScripts, []);
   assert.deepEqual(grouped.config?.instances[0]?.trackInterfaces.map((t) => t.weight), [0, 0]);
-  // without the sync group (a group[] line outside a section would be an error, so drop it too)
-  const r = parse(all.replace(/^group\[\] = VI_1$/m, ''));
+  const gn = grouped.config?.syncGroups[0]?.notify;
+  assert.deepEqual([gn?.master, gn?.backup, gn?.fault, gn?.stop, gn?.generic].map((n) => n?.argv.join(' ')), [
+    '/etc/ha.d/notify-group.sh master', '/etc/ha.d/notify-group.sh backup', '/etc/ha.d/notify-group.sh fault', '/etc/ha.d/notify-group.sh stop', '/etc/ha.d/notify-group-any.sh',
+  ]);
+  // without the sync group (its lines outside the section would land in the instance, so drop them too)
+  const r = parse(all.replace(/^;\[vrrp_sync_group[\s\S]*$/m, ''));
   assert.deepEqual(r.diagnostics, []);
   const c = r.config;
   assert.ok(c);

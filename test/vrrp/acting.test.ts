@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { ipAddrArgv } from '../../src/vrrp/vip.js';
 import { arpingArgv, unsolicitedNa } from '../../src/vrrp/garp.js';
 import { notifyCommands } from '../../src/vrrp/notify.js';
+import { groupStateAfter, initialGroupState } from '../../src/vrrp/sync-group.js';
 import { lvsSyncCommands } from '../../src/vrrp/lvs-sync.js';
 import { transitionAlert } from '../../src/vrrp/alert.js';
 import { daemonConfigFrom, VrrpConfigError } from '../../src/vrrp/from-config.js';
@@ -31,6 +32,28 @@ test('notify: specific script as written, generic with INSTANCE NAME STATE PRIOR
   assert.deepEqual(notifyCommands(s, 'VI_1', 'MASTER', 150), [['/bin/m', 'x'], ['/bin/n', 'INSTANCE', 'VI_1', 'MASTER', '150']]);
   assert.deepEqual(notifyCommands(s, 'VI_1', 'FAULT', 0), [['/bin/n', 'INSTANCE', 'VI_1', 'FAULT', '0']]);
   assert.deepEqual(notifyCommands({}, 'VI_1', 'STOP', 0), []);
+  // a sync group's generic script: GROUP NAME STATE 0 (keepalived notify_script_exec)
+  assert.deepEqual(notifyCommands(s, 'G1', 'MASTER', 0, 'GROUP'), [['/bin/m', 'x'], ['/bin/n', 'GROUP', 'G1', 'MASTER', '0']]);
+});
+
+test('sync group state: FAULT at once, MASTER when every member is, BACKUP only without a faulty member', () => {
+  assert.equal(groupStateAfter(undefined, ['BACKUP', 'INIT'], 'BACKUP'), 'BACKUP');
+  assert.equal(groupStateAfter('BACKUP', ['BACKUP', 'BACKUP'], 'BACKUP'), undefined, 'no change, no notify');
+  assert.equal(groupStateAfter('BACKUP', ['MASTER', 'BACKUP'], 'MASTER'), undefined, 'not all members are master yet');
+  assert.equal(groupStateAfter('BACKUP', ['MASTER', 'MASTER'], 'MASTER'), 'MASTER');
+  assert.equal(groupStateAfter('MASTER', ['BACKUP', 'MASTER'], 'BACKUP'), 'BACKUP', 'the first member stepping down');
+  assert.equal(groupStateAfter('MASTER', ['FAULT', 'MASTER'], 'FAULT'), 'FAULT');
+  assert.equal(groupStateAfter('FAULT', ['BACKUP', 'FAULT'], 'BACKUP'), undefined, 'a member is still faulty');
+  assert.equal(groupStateAfter('FAULT', ['BACKUP', 'BACKUP'], 'BACKUP'), 'BACKUP');
+  assert.equal(groupStateAfter('MASTER', ['INIT', 'MASTER'], 'INIT'), undefined, 'shutdown is no group transition');
+  assert.equal(initialGroupState(['MASTER', 'MASTER']), 'MASTER');
+  assert.equal(initialGroupState(['MASTER', 'BACKUP']), undefined);
+});
+
+test('sync group notify scripts reach the daemon config', () => {
+  const r = parseVrrpConfig('[vrrp_instance VI_1]\ninterface = lo\nvirtual_router_id = 1\nvirtual_ipaddress[] = 10.0.0.1\nunicast_src_ip = 127.0.0.1\n[vrrp_sync_group G1]\ngroup[] = VI_1\nnotify_fault = /bin/f "a b"\nnotify = /bin/n\n', 'v.cf', { hostname: 'h' });
+  assert.ok(r.config, JSON.stringify(r.diagnostics));
+  assert.deepEqual(daemonConfigFrom(r.config).syncGroups, [{ name: 'G1', instances: ['VI_1'], notify: { master: undefined, backup: undefined, fault: ['/bin/f', 'a b'], stop: undefined, generic: ['/bin/n'] } }]);
 });
 
 test('lvs sync daemon commands follow the VRRP state', () => {

@@ -175,6 +175,65 @@ test('sync group: when one member is pushed to BACKUP the other follows; they ta
   await d.shutdown();
 });
 
+/** Lines a notify script appended to `file`, polled until `want` holds (scripts run asynchronously). */
+async function waitForLines(file: string, want: (lines: string[]) => boolean, what: string): Promise<string[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const lines = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter((l) => l !== '') : [];
+    if (want(lines)) return lines;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; have: ${JSON.stringify(lines)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('sync group notify scripts run on the group\'s transitions: BACKUP once at start, MASTER when all are, BACKUP, STOP', async () => {
+  const out = join(tmp, 'group-notify.log');
+  const script = join(tmp, 'group-notify.sh');
+  writeFileSync(script, `#!/bin/sh\necho "$@" >> ${out}\n`);
+  chmodSync(script, 0o755);
+  const { d, clock, ports } = setup([{ priority: 150, syncGroup: 'G1' }, { priority: 150, syncGroup: 'G1' }], {
+    syncGroups: [{ name: 'G1', instances: ['VI_1', 'VI_2'], notify: { master: [script, 'group-master'], generic: [script] } }],
+  });
+  const count = (lines: string[], l: string) => lines.filter((x) => x === l).length;
+  d.start();
+  await waitForLines(out, (l) => count(l, 'GROUP G1 BACKUP 0') === 1, 'the group\'s BACKUP at start');
+  clock.advance(3500);
+  await flush();
+  assert.equal(d.machine('VI_2')!.state, 'MASTER');
+  let lines = await waitForLines(out, (l) => l.includes('GROUP G1 MASTER 0') && l.includes('group-master'), 'the group\'s MASTER');
+  assert.equal(count(lines, 'GROUP G1 BACKUP 0'), 1, 'two members starting BACKUP are one group transition');
+  ports[0]!.deliver(advertPacket(51, 200));
+  await flush();
+  assert.equal(d.machine('VI_2')!.state, 'BACKUP');
+  await waitForLines(out, (l) => count(l, 'GROUP G1 BACKUP 0') === 2, 'the group\'s BACKUP after a higher-priority master');
+  await d.shutdown();
+  lines = await waitForLines(out, (l) => l.includes('GROUP G1 STOP 0'), 'the group\'s STOP');
+  assert.deepEqual(lines.sort(), ['GROUP G1 BACKUP 0', 'GROUP G1 BACKUP 0', 'GROUP G1 MASTER 0', 'GROUP G1 STOP 0', 'group-master'].sort());
+});
+
+test('sync group notify: one member faulting makes the group FAULT once; recovery of every member makes it BACKUP', async () => {
+  const out = join(tmp, 'group-fault.log');
+  const script = join(tmp, 'group-fault.sh');
+  writeFileSync(script, `#!/bin/sh\necho "$@" >> ${out}\n`);
+  chmodSync(script, 0o755);
+  const { d, clock } = setup([{ priority: 150, syncGroup: 'G1' }, { priority: 150, syncGroup: 'G1' }], {
+    syncGroups: [{ name: 'G1', instances: ['VI_1', 'VI_2'], notify: { fault: [script, 'group-fault'], backup: [script, 'group-backup'] } }],
+  });
+  d.start();
+  await waitForLines(out, (l) => l.includes('group-backup'), 'the group\'s BACKUP at start');
+  // holdFault fails VI_1 exactly as a failing weight-0 track_script would.
+  assert.equal(d.holdFault('VI_1', true), true);
+  await flush();
+  assert.equal(d.machine('VI_2')!.state, 'FAULT', 'VI_2 follows its group into FAULT');
+  await waitForLines(out, (l) => l.filter((x) => x === 'group-fault').length === 1, 'one group FAULT for two members');
+  assert.equal(d.holdFault('VI_1', false), true);
+  clock.advance(10);
+  await flush();
+  const lines = await waitForLines(out, (l) => l.filter((x) => x === 'group-backup').length === 2, 'the group\'s BACKUP after the fault cleared');
+  assert.deepEqual(lines, ['group-backup', 'group-fault', 'group-backup']);
+  await d.shutdown();
+});
+
 test('HUP reload: a VRID and VIP change applies without a failover', async () => {
   const { d, clock, ports, vipOps, cfg } = setup([{ priority: 150 }]);
   d.start();
