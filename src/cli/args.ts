@@ -171,3 +171,21 @@ export function parseHaldirArgs(argv: readonly string[]): HaldirCommand {
     options,
   };
 }
+
+/**
+ * The command line that parseHaldirArgs reads back as these options, config and action
+ * (without node and script): what a re-executed daemon or a companion instance is given.
+ */
+export function formatHaldirArgs(options: Partial<HaldirOptions>, config: string | undefined, action: DaemonAction): string[] {
+  const argv: string[] = [];
+  if (options.debug) argv.push('--debug');
+  if (options.backend) argv.push('--backend', options.backend);
+  if (options.ipvsadm) argv.push('--ipvsadm', options.ipvsadm);
+  if (options.pidfile) argv.push('--pidfile', options.pidfile);
+  if (options.dryRun) argv.push('--dry-run');
+  // A config file named like an option must not be read as one.
+  if (config !== undefined && config.startsWith('-')) argv.push('--');
+  if (config !== undefined) argv.push(config);
+  argv.push(action);
+  return argv;
+}

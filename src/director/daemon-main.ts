@@ -7,6 +7,7 @@ import { hostname as osHostname } from 'node:os';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve as resolvePath } from 'node:path';
 import type { CliIo, DaemonInvocation } from '../cli/haldir.js';
+import { formatHaldirArgs, type DaemonAction } from '../cli/args.js';
 import type { Config } from '../config/model.js';
 import { loadLdirectordCf } from '../config/load.js';
 import { systemClock } from '../runtime/clock.js';
@@ -83,9 +84,11 @@ export async function runDaemon(inv: DaemonInvocation, io: CliIo): Promise<numbe
   }
   const foreground = cmd.options.debug || inv.config.global.supervised || isDaemonChild(io.env);
   if (!foreground) {
-    // Re-run this command line detached; the child writes the pid file when it is up.
-    const argv = process.argv.slice(1);
-    const r = await spawnDaemon(argv, pidFile);
+    // Re-run this command detached; the child writes the pid file when it is up. The
+    // child is told `start`: what is left of restart/try-restart once the old daemon has
+    // gone (as the old command word, try-restart would find nothing running and exit).
+    const argv = [process.argv[1] ?? 'haldir', ...formatHaldirArgs(cmd.options, cmd.configGiven ? cmd.config : undefined, 'start')];
+    const r = await spawnDaemon(argv, pidFile, { program: 'haldir' });
     if (r.code !== 0) io.err(`haldir: the daemon did not start (exit ${r.code}); see the log (${inv.config.global.logfile})\n`);
     return r.code;
   }
@@ -128,17 +131,12 @@ function makeBackend(inv: DaemonInvocation, logger: Logger): { backend: TableBac
   return { backend: lazy, label: 'dry-run' };
 }
 
-function companionArgv(inv: DaemonInvocation, other: string, action: string): string[] {
-  const o = inv.command.options;
-  const argv = [process.argv[1] ?? 'haldir'];
-  if (o.backend) argv.push('--backend', o.backend);
-  if (o.ipvsadm) argv.push('--ipvsadm', o.ipvsadm);
-  if (o.dryRun) argv.push('--dry-run');
-  argv.push(other, action);
-  return argv;
+function companionArgv(inv: DaemonInvocation, other: string, action: DaemonAction): string[] {
+  const { backend, ipvsadm, dryRun } = inv.command.options;
+  return [process.argv[1] ?? 'haldir', ...formatHaldirArgs({ backend, ipvsadm, dryRun }, other, action)];
 }
 
-async function runCompanions(inv: DaemonInvocation, names: readonly string[], action: string, logger: Logger): Promise<void> {
+async function runCompanions(inv: DaemonInvocation, names: readonly string[], action: DaemonAction, logger: Logger): Promise<void> {
   // ld_cmd_children: `ldirectord OTHER start|stop|reload`, one after the other
   for (const other of names) {
     const r = await execFile([process.execPath, ...companionArgv(inv, other, action)], { timeoutMs: 60000 });

@@ -7,8 +7,12 @@
 // ldirectord opened and closed the file for every line so logrotate could move it; we keep
 // the file open and compare its inode with the path's before each write, which sees a
 // rename-style rotation on the next line, and reopen() forces it (SIGUSR1, tests).
+// ld_log printed whatever Perl managed to write, so on a full file system a partial line
+// stayed in the file and the next one was glued to it, and the lost lines left no trace;
+// here a line is written whole or not at all, and the first line that fits again says
+// how many were dropped (and one warning goes to syslog when the dropping starts).
 
-import { closeSync, fstatSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
@@ -106,6 +110,24 @@ export interface FileLogSinkOptions extends LevelFilter {
   readonly clock?: Clock;
   /** Where a line goes when the file cannot be written (ld_log prints to STDERR). */
   readonly fallback?: (line: string) => void;
+  /**
+   * Told once when lines start being dropped (full disk, file unwritable), so an
+   * operator hears of it somewhere else than in the file that cannot take it. Default:
+   * the fallback.
+   */
+  readonly warn?: (msg: string) => void;
+}
+
+/** Lines dropped since the file last took one, for the notice written once it can again. */
+interface DropEpisode {
+  count: number;
+  readonly sinceMs: number;
+  readonly reason: string;
+}
+
+function errnoText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return err.code ? `${err.code}: ${err.message.replace(/^\w+: /, '').replace(/, \w+.*$/, '')}` : String(err.message ?? e);
 }
 
 /** ldirectord's log file. */
@@ -117,6 +139,8 @@ export class FileLogSink extends LineSink {
   private readonly pid: number;
   private readonly clock: Clock;
   private readonly fallback: (line: string) => void;
+  private readonly warnOnce: (msg: string) => void;
+  private dropped: DropEpisode | undefined;
 
   constructor(opts: FileLogSinkOptions) {
     super(opts);
@@ -125,6 +149,7 @@ export class FileLogSink extends LineSink {
     this.pid = opts.pid ?? process.pid;
     this.clock = opts.clock ?? systemClock();
     this.fallback = opts.fallback ?? ((line) => process.stderr.write(line));
+    this.warnOnce = opts.warn ?? ((msg) => this.fallback(`${msg}\n`));
   }
 
   reopen(): void {
@@ -138,14 +163,50 @@ export class FileLogSink extends LineSink {
   }
 
   protected write(_level: LogLevel, msg: string): void {
-    const line = formatFileLine(this.clock.wallNow(), this.cfgName, this.pid, msg);
+    const now = this.clock.wallNow();
+    const line = formatFileLine(now, this.cfgName, this.pid, msg);
+    const d = this.dropped;
+    // The notice and the line go in one write: both reach the file or neither does.
+    const text = d ? formatFileLine(now, this.cfgName, this.pid, `${d.count} log line${d.count === 1 ? '' : 's'} dropped since ${perlLocaltime(d.sinceMs)}: could not write ${this.path} (${d.reason})`) + line : line;
     try {
       if (this.fd === undefined || this.rotatedAway()) this.reopen();
-      writeSync(this.fd!, line);
-    } catch {
+      this.writeWhole(this.fd!, Buffer.from(text));
+      this.dropped = undefined;
+    } catch (e) {
       // As ld_log: when the file cannot be written, the message goes to stderr.
       this.closeFd();
+      if (d) d.count++;
+      else {
+        this.dropped = { count: 1, sinceMs: now, reason: errnoText(e) };
+        this.warnOnce(`cannot write log file ${this.path} (${errnoText(e)}); dropping log lines until it can be written again, then the first line written there says how many were lost`);
+      }
       this.fallback(`${chomp(msg)}\n`);
+    }
+  }
+
+  /**
+   * Appends all of buf or nothing. A full file system accepts the part of a line that
+   * fits in the last allocated block (a short write) and refuses the rest; that part is
+   * cut off again, unless another process appended behind it meanwhile.
+   */
+  private writeWhole(fd: number, buf: Buffer): void {
+    const before = fstatSync(fd).size;
+    let done = 0;
+    try {
+      while (done < buf.length) {
+        const n = writeSync(fd, buf, done, buf.length - done);
+        if (n <= 0) throw Object.assign(new Error('no progress writing the log file'), { code: 'EIO' });
+        done += n;
+      }
+    } catch (e) {
+      if (done > 0) {
+        try {
+          if (fstatSync(fd).size === before + done) ftruncateSync(fd, before);
+        } catch {
+          /* the partial line stays; nothing more can be done here */
+        }
+      }
+      throw e;
     }
   }
 
@@ -263,6 +324,19 @@ export class LogSinkError extends Error {
   }
 }
 
+/**
+ * The one warning a file sink gives when it starts dropping lines: a detached daemon's
+ * stderr leads nowhere, so it goes to syslog (facility daemon) as well.
+ */
+export function syslogAndStderrWarning(ident: string, opts: Pick<SyslogWriterOptions, 'socketPath'> = {}): (msg: string) => void {
+  return (msg) => {
+    process.stderr.write(`${ident}: ${msg}\n`);
+    const writer = new SyslogWriter({ facility: 'daemon', ident, socketPath: opts.socketPath, fallback: () => {} });
+    writer.write('warn', msg);
+    void writer.close();
+  };
+}
+
 /** Picks and builds the sink as ld_openlog/ld_log would choose it. */
 export function createLogSink(choice: LogSinkChoice): LogSink {
   const env = choice.env ?? process.env;
@@ -282,7 +356,8 @@ export function createLogSink(choice: LogSinkChoice): LogSink {
     });
   }
   if (choice.logfile.startsWith('/')) {
-    return new FileLogSink({ path: choice.logfile, cfgName: choice.configFile, clock: choice.clock });
+    const ident = choice.ident ?? 'haldir';
+    return new FileLogSink({ path: choice.logfile, cfgName: choice.configFile, clock: choice.clock, warn: syslogAndStderrWarning(ident) });
   }
   const facility = parseFacility(choice.logfile);
   if (facility === undefined) {

@@ -3,7 +3,7 @@
 
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { spawnDaemon } from '../runtime/daemonize.js';
-import { basename } from 'node:path';
+import { basename, resolve as resolvePath } from 'node:path';
 import { parseVrrpConfig } from '../vrrp-config/parse.js';
 import { formatDiagnostic } from '../vrrp-config/diagnostics.js';
 import { statusSecretReadableWarning } from '../vrrp-config/secret-file.js';
@@ -69,6 +69,15 @@ function statMode(path: string): number | undefined {
   }
 }
 
+/**
+ * The detached child's command line: always `start`, whatever the parent was asked
+ * (restart would otherwise re-run its stop-then-start in the child, which detaches a
+ * child of its own, and so on), with the pid file the parent waits for.
+ */
+export function backgroundChildArgv(script: string, configPath: string, pidFile: string): string[] {
+  return [script, '--pidfile', resolvePath(pidFile), '--background-child', resolvePath(configPath), 'start'];
+}
+
 const write = (f: ((s: string) => void) | undefined, fallback: NodeJS.WriteStream) => f ?? ((s: string) => void fallback.write(s));
 
 export async function runStart(o: ServiceOptions): Promise<number> {
@@ -84,10 +93,9 @@ export async function runStart(o: ServiceOptions): Promise<number> {
   if (!cfg) return 1;
   if (!o.foreground && !o.backgroundChild) {
     // Detach: re-run ourselves as a session leader with no terminal; logs go to syslog.
-    const args = process.argv.slice(1).filter((a) => a !== 'start');
     // Report success once the child has written its pid file (its sockets are open); after
     // 10 s without word either way, assume it is still coming up.
-    const r = await spawnDaemon([...args, '--background-child', 'start'], pidFile, { timeoutMs: 10_000, program: PROGRAM });
+    const r = await spawnDaemon(backgroundChildArgv(process.argv[1] ?? PROGRAM, o.configPath, pidFile), pidFile, { timeoutMs: 10_000, program: PROGRAM });
     const started: number | 'ok' = r.code === 0 || r.pid !== undefined ? 'ok' : r.code;
     if (started !== 'ok') {
       err(`${PROGRAM}: failed to start for ${o.configPath} (exit ${started}); see syslog or run with -d\n`);

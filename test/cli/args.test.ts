@@ -1,7 +1,7 @@
 // parseHaldirArgs: ldirectord's grammar plus haldir's options, as a pure function.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseHaldirArgs, type HaldirCommand } from '../../src/cli/args.js';
+import { formatHaldirArgs, parseHaldirArgs, type HaldirCommand } from '../../src/cli/args.js';
 
 const NO_OPTS = { debug: false, backend: undefined, ipvsadm: undefined, pidfile: undefined, dryRun: false };
 
@@ -45,4 +45,19 @@ test('anything else is a usage error (exit 255)', () => {
   for (const a of [[], ['bogus'], ['x.cf', 'bogus'], ['-x', 'start'], ['--nope', 'start'], ['start', '-d'], ['--json', 'start']]) {
     assert.equal(parseHaldirArgs(a).kind, 'usage', a.join(' '));
   }
+});
+
+test('formatHaldirArgs is read back by parseHaldirArgs as the same command', () => {
+  const options = { debug: true, backend: 'memory' as const, ipvsadm: '/x/ipvsadm', pidfile: '/run/h.pid', dryRun: true };
+  const cases: [string | undefined, 'start' | 'reload'][] = [['site.cf', 'start'], [undefined, 'start'], ['-odd.cf', 'reload']];
+  for (const [config, action] of cases) {
+    const cmd = parseHaldirArgs(formatHaldirArgs(options, config, action));
+    assert.equal(cmd.kind, 'daemon');
+    if (cmd.kind !== 'daemon') continue;
+    assert.deepEqual(cmd.options, options);
+    assert.equal(cmd.action, action);
+    assert.equal(cmd.config, config ?? 'ldirectord.cf');
+    assert.equal(cmd.configGiven, config !== undefined);
+  }
+  assert.deepEqual(formatHaldirArgs({}, 'other.cf', 'stop'), ['other.cf', 'stop']);
 });

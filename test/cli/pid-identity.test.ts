@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLan, isRoot, rootSkipReason, type Lan } from '../helpers/netns/lan.js';
@@ -74,6 +74,20 @@ function killOurDaemon(pid: number | undefined): void {
   if (cmd.includes(HALDIR) || cmd.includes(VRRP)) process.kill(pid, 'SIGKILL');
 }
 
+/** Pids of live processes whose command line names `file` (our daemons for that config). */
+function ourProcesses(file: string): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').includes(file)) out.push(Number(e));
+    } catch {
+      /* exited */
+    }
+  }
+  return out;
+}
+
 function pidIn(file: string): number | undefined {
   try {
     const n = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
@@ -112,6 +126,15 @@ test('haldir: a stale pid file naming `tail -f .../haldir.log` is stale for stat
     const running = await haldir('status');
     assert.equal(running.code, 0, running.stderr);
     assert.match(running.stderr, new RegExp(`is running with pid: ${daemon}\\b`));
+    // restart and try-restart replace the daemon (the detached child is told `start`)
+    for (const cmd of ['restart', 'try-restart']) {
+      const before: number | undefined = daemon;
+      const r = await haldir(cmd);
+      assert.equal(r.code, 0, `${cmd}: ${r.stderr}`);
+      daemon = pidIn(pidFile);
+      assert.ok(daemon !== undefined && daemon !== before, `${cmd} started a new daemon (pid file: ${daemon}, was ${before})`);
+      assert.equal((await haldir('status')).code, 0, `running after ${cmd}`);
+    }
     const stopped = await haldir('stop');
     assert.equal(stopped.code, 0, stopped.stderr);
     await waitFor(() => !existsSync(pidFile), 15000, 'the daemon to stop and remove its pid file');
@@ -159,6 +182,14 @@ test('haldir-vrrp: a stale pid file naming `tail -f`, and each program refusing 
     daemon = pidIn(pidFile);
     assert.ok(daemon !== undefined && daemon !== tail.pid, `start wrote the new daemon's pid (pid file: ${daemon})`);
     assert.equal((await vrrp('status')).code, 0, 'the new daemon is running');
+    // restart: one new daemon (the detached child starts, it does not restart again)
+    const before: number | undefined = daemon;
+    const restart = await vrrp('restart');
+    assert.equal(restart.code, 0, restart.stderr);
+    daemon = pidIn(pidFile);
+    assert.ok(daemon !== undefined && daemon !== before, `restart started a new daemon (pid file: ${daemon}, was ${before})`);
+    assert.equal((await vrrp('status')).code, 0, 'running after restart');
+    assert.deepEqual(ourProcesses(cf), [daemon], 'exactly one haldir-vrrp process for this config');
 
     // haldir's pid file naming the running haldir-vrrp daemon: not haldir's daemon.
     writeFileSync(haldirPid, `${daemon}\n`);
