@@ -52,3 +52,42 @@ test('configtest: unreadable file, bad usage, help', async () => {
   assert.equal(await runVrrpConfigtest(['--help'], io), 0);
   assert.match(io.out, /usage: haldir-vrrp configtest/);
 });
+
+test('configtest: status_secret in a world-readable file warns (real file modes); --json never prints the secret', async () => {
+  const { chmodSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { processIo } = await import('../../src/vrrp-config/cli-io.js');
+  const dir = mkdtempSync(join(tmpdir(), 'haldir-secret-'));
+  try {
+    const secret = 'a-status-secret-nobody-should-see';
+    const file = join(dir, 'vrrp.cf');
+    const text = `[global]\nstatus_secret = ${secret}\nsmtppasswd = smtp-secret-too\n` + MINIMAL;
+    writeFileSync(file, text);
+    const run = async (...args: string[]) => {
+      const io = Object.assign(memoryIo({ [file]: text }), { fileMode: processIo.fileMode });
+      const code = await runVrrpConfigtest([...args, file], io);
+      return { code, io };
+    };
+    chmodSync(file, 0o644);
+    let r = await run();
+    assert.equal(r.code, 0);
+    assert.equal(r.io.err, `${file}:1:1: warning[W-STATUS-SECRET-READABLE]: ${file} holds status_secret but every user can read it (mode 0644); run: chmod 600 ${file}\n`);
+    chmodSync(file, 0o600);
+    r = await run();
+    assert.equal(r.io.err, '');
+    r = await run('--json');
+    assert.equal(r.io.out.includes(secret), false, 'the secret is not printed');
+    assert.equal(r.io.out.includes('smtp-secret-too'), false);
+    const m = JSON.parse(r.io.out) as { global: { statusSecret: string; smtppasswd: string } };
+    assert.equal(m.global.statusSecret, '(set)');
+    assert.equal(m.global.smtppasswd, '(set)');
+    // A short secret is an error that does not echo the value either.
+    const io = memoryIo({ 's.cf': '[global]\nstatus_secret = tooshort\n' + MINIMAL });
+    assert.equal(await runVrrpConfigtest(['s.cf'], io), 1);
+    assert.match(io.err, /s\.cf:2:\d+: error\[E-STATUS-SECRET\]: status_secret is 8 characters; use at least 16/);
+    assert.equal(io.err.includes('tooshort'), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -75,6 +75,11 @@ const CASES: readonly Case[] = [
   { code: 'W-SYNC-GROUP-STATE', text: inst('state = MASTER\n') + '[vrrp_instance VI_2]\ninterface = eth0\nvirtual_router_id = 51\nvirtual_ipaddress[] = 10.0.0.2\n[vrrp_sync_group G]\ngroup[] = VI_1\ngroup[] = VI_2\n', line: 1, says: 'VI_2 has priority 100' },
   { code: 'W-OWNER-WEIGHT', text: inst('state = MASTER\ntrack_script[] = s weight -5\n[vrrp_script s]\nscript = /bin/true\n'), line: 6, says: 'state MASTER without a priority' },
   { code: 'W-NO-VIPS', text: '[vrrp_instance V]\ninterface = eth0\nvirtual_router_id = 1\n', line: 1 },
+  { code: 'E-STATUS-SECRET', text: '[global]\nstatus_secret = short\n' + MINIMAL, line: 2, says: 'at least 16' },
+  { code: 'W-STATUS-LISTEN-WILDCARD', text: `[global]\nstatus_secret = ${'k'.repeat(16)}\nstatus_listen = 0.0.0.0:7474\n` + MINIMAL, line: 3, says: 'every address' },
+  { code: 'W-STATUS-LISTEN-WILDCARD', text: `[global]\nstatus_secret = ${'k'.repeat(16)}\n` + inst('status_listen = [::]:7474\n'), line: 7 },
+  { code: 'W-STATUS-NO-SECRET', text: '[global]\npeer = 10.0.0.11\n' + MINIMAL, line: 2, says: 'status_secret' },
+  { code: 'W-STATUS-NO-SECRET', text: inst('peer = 10.0.0.11\n'), line: 5, says: 'never used as evidence' },
   { code: 'W-UNUSED-SCRIPT', text: MINIMAL + '[vrrp_script s]\nscript = /bin/true\n', line: 5 },
 ];
 
@@ -96,6 +101,8 @@ for (const c of CASES) {
 test('the table covers every code the parser declares (E-FILE is configtest\'s)', () => {
   const covered = new Set<string>(CASES.map((c) => c.code));
   covered.add('E-FILE');
+  // configtest's too (it needs the file's mode): test/vrrp-config/configtest.test.ts
+  covered.add('W-STATUS-SECRET-READABLE');
   assert.deepEqual(Object.keys(VRRP_DIAGNOSTIC_CODES).filter((k) => !covered.has(k)), []);
 });
 
