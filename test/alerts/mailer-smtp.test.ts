@@ -19,6 +19,7 @@ import { systemClock } from '../../src/runtime/clock.js';
 import { MemoryLogger } from '../../src/runtime/logger.js';
 import { globalConfig, virtual } from './helpers/config.js';
 import { freePort, selfSignedCert, startSmtp } from './helpers/smtp.js';
+import { waitFor } from '../helpers/wait.js';
 
 const fast = { connectionTimeoutMs: 1000, socketTimeoutMs: 1000 };
 
@@ -80,8 +81,7 @@ describe('mailer over SMTP', () => {
     const started = performance.now();
     for (let i = 1; i <= 5; i++) m.enqueue(alert(`alert ${i}`, port));
     assert.ok(performance.now() - started < 200, 'enqueue returns at once');
-    await new Promise((r) => setTimeout(r, 300));
-    assert.ok(logger.messages().some((l) => /^failed to send SMTP email message: .*ECONNREFUSED.*alert "alert 1"/.test(l)), logger.messages().join('\n'));
+    await waitFor('"failed to send SMTP email message" (ECONNREFUSED) for alert 1', () => logger.messages().some((l) => /^failed to send SMTP email message: .*ECONNREFUSED.*alert "alert 1"/.test(l)), { describe: () => logger.messages().join('\n') });
     assert.equal(m.stats().queued, 5);
     const smtp = await startSmtp({ port });
     t.after(() => smtp.close());
@@ -92,7 +92,8 @@ describe('mailer over SMTP', () => {
     await smtp.close();
     m.enqueue(alert('alert 6', port));
     m.enqueue(alert('alert 7', port));
-    await new Promise((r) => setTimeout(r, 150));
+    // the server is really down for them: a delivery attempt fails before it returns
+    await waitFor('a failed delivery of alert 6 while the server is down', () => logger.messages().some((l) => /^failed to send SMTP email message: .*alert "alert 6"/.test(l)), { describe: () => logger.messages().join('\n') });
     const again = await startSmtp({ port });
     t.after(() => again.close());
     await again.waitFor(2);
@@ -161,9 +162,8 @@ describe('mailer AUTH and TLS (haldir extensions)', () => {
     t.after(() => smtp.close());
     const bad = mailer({ nodemailer: { smtptls: 'starttls', smtpuser: 'alerts', smtppasswd: 'wrong', tlsOptions: { ca: cert.cert } } });
     bad.m.enqueue(alert('with a wrong password', smtp.port));
-    await new Promise((r) => setTimeout(r, 400));
-    assert.ok(smtp.authFailures() >= 2, `retried (${smtp.authFailures()} AUTH failures)`);
-    assert.ok(bad.logger.messages().some((l) => /^failed to send SMTP email message: .*(EAUTH|Invalid username or password)/.test(l)), bad.logger.messages().join('\n'));
+    await waitFor('a second AUTH attempt (the retry)', () => smtp.authFailures() >= 2, { describe: () => `${smtp.authFailures()} AUTH failures` });
+    await waitFor('"failed to send SMTP email message" for the wrong password', () => bad.logger.messages().some((l) => /^failed to send SMTP email message: .*(EAUTH|Invalid username or password)/.test(l)), { describe: () => bad.logger.messages().join('\n') });
     assert.equal(smtp.mails.length, 0);
     assert.deepEqual(await bad.m.stop(100), { delivered: 0, undelivered: 1 });
 
@@ -187,9 +187,8 @@ describe('mailer AUTH and TLS (haldir extensions)', () => {
     alerting.policy.setDaemonStatus('running');
     alerting.policy.realServerChanged({ message: 'Deleted real server: 10.0.0.2:80 (10.0.0.1:80)', virtual: v, real: '10.0.0.2:80' });
     alerting.send(vrrpInstanceAlert('lb1', 'VI_1', 'BACKUP', { to: ['ops@example.org'], smtp: relay }));
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor('an AUTH failure under the wrong password', () => smtp.authFailures() >= 1);
     assert.equal(smtp.mails.length, 0);
-    assert.ok(smtp.authFailures() >= 1);
     alerting.reconfigure({ global: { ...wrong, smtppasswd: 's3cret' }, virtuals: [v] });
     await smtp.waitFor(2);
     assert.deepEqual(smtp.mails.map((m) => m.subject), ['Deleted real server: 10.0.0.2:80 (10.0.0.1:80)', '[lb1] VRRP Instance VI_1 - Entering BACKUP state']);
@@ -203,9 +202,8 @@ describe('mailer AUTH and TLS (haldir extensions)', () => {
     t.after(() => smtp.close());
     const { m, logger } = mailer({ nodemailer: { smtptls: 'starttls' } });
     m.enqueue(alert('needs tls', smtp.port));
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor('"failed to send SMTP email message" naming STARTTLS', () => logger.messages().some((l) => /^failed to send SMTP email message: .*STARTTLS/i.test(l)), { describe: () => logger.messages().join('\n') });
     assert.equal(smtp.mails.length, 0);
-    assert.ok(logger.messages().some((l) => /^failed to send SMTP email message: .*STARTTLS/i.test(l)), logger.messages().join('\n'));
     await m.stop(50);
   });
 
@@ -221,9 +219,8 @@ describe('mailer AUTH and TLS (haldir extensions)', () => {
 
     const untrusted = mailer({ nodemailer: { smtptls: 'tls' } });
     untrusted.m.enqueue(alert('self-signed, not trusted', smtp.port));
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor('"failed to send SMTP email message" naming the certificate', () => untrusted.logger.messages().some((l) => /^failed to send SMTP email message: .*(self.signed|certificate)/i.test(l)), { describe: () => untrusted.logger.messages().join('\n') });
     assert.equal(smtp.mails.length, 1);
-    assert.ok(untrusted.logger.messages().some((l) => /^failed to send SMTP email message: .*(self.signed|certificate)/i.test(l)), untrusted.logger.messages().join('\n'));
     await untrusted.m.stop(50);
   });
 });
@@ -258,8 +255,7 @@ describe('mailer via the local sendmail (no smtp directive)', () => {
     chmodSync(sendmail, 0o755);
     const { m, logger } = mailer({ nodemailer: { sendmailPath: sendmail } });
     m.enqueue({ to: ['ops@example.org'], from: undefined, subject: 's', body: 'b\n', smtp: undefined });
-    await new Promise((r) => setTimeout(r, 200));
-    assert.ok(logger.messages().some((l) => l.startsWith('failed to send email message: ') && l.includes('via local sendmail')), logger.messages().join('\n'));
+    await waitFor('"failed to send email message ... via local sendmail"', () => logger.messages().some((l) => l.startsWith('failed to send email message: ') && l.includes('via local sendmail')), { describe: () => logger.messages().join('\n') });
     assert.deepEqual(await m.stop(50), { delivered: 0, undelivered: 1 });
   });
 });

@@ -5,6 +5,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killGroup } from '../helpers/reference-daemon.js';
+import { waitFor } from '../helpers/wait.js';
 
 export interface DumpInstance {
   readonly name: string;
@@ -131,31 +133,24 @@ export async function keepalivedDump(conf: string, ifaces: readonly string[]): P
     const child = spawn('sh', ['-c', 'exec "$0" "$@" 2>&1', 'ip', 'netns', 'exec', ns, 'keepalived', '-n', '-l', '-P', '-d',
       '-f', join(dir, 'keepalived.conf'), '-p', join(dir, 'k.pid'), '-r', join(dir, 'v.pid')], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 10_000);
-      const onData = (b: Buffer) => {
-        out += b.toString();
-        if (out.includes('------< Interfaces >------')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout.on('data', onData);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
+    let closed = false;
+    // 'close', not 'exit': by then every byte keepalived wrote has been read
+    const done = new Promise<void>((resolve) => child.once('close', () => ((closed = true), resolve())));
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    try {
+      // The dump is complete once keepalived prints its interface section (or once it has
+      // exited and said all it will say). A dump cut short by a timer would be compared
+      // as if it were keepalived's answer, so running out of time is an error instead.
+      await waitFor("keepalived's configuration dump (its ------< Interfaces >------ section, or its exit)", () => closed || out.includes('------< Interfaces >------'), {
+        timeoutMs: 60_000,
+        stepMs: 50,
+        describe: () => out.slice(-2000),
       });
-    });
-    // keepalived and its VRRP child share the process group `ip netns exec` started
-    if (child.pid !== undefined && child.exitCode === null) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
+    } finally {
+      // keepalived and its VRRP child share the process group `ip netns exec` started
+      if (!closed) killGroup(child);
+      await done;
     }
-    await exited;
     return parseDump(out);
   } finally {
     spawnSync('ip', ['netns', 'del', ns]);
@@ -171,7 +166,7 @@ export function keepalivedCheck(conf: string, ifaces: readonly string[]): { stat
     writeFileSync(join(dir, 'keepalived.conf'), conf);
     spawnSync('ip', ['netns', 'add', ns]);
     ifaces.forEach((name, i) => spawnSync('ip', ['-n', ns, 'link', 'add', name, 'type', 'veth', 'peer', 'name', `peer${i}`]));
-    const r = spawnSync('ip', ['netns', 'exec', ns, 'keepalived', '-t', '-l', '-n', '-f', join(dir, 'keepalived.conf')], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync('ip', ['netns', 'exec', ns, 'keepalived', '-t', '-l', '-n', '-f', join(dir, 'keepalived.conf'), '-p', join(dir, 'k.pid'), '-r', join(dir, 'v.pid')], { encoding: 'utf8', timeout: 30_000 });
     return { status: r.status, output: (r.stdout ?? '') + (r.stderr ?? '') };
   } finally {
     spawnSync('ip', ['netns', 'del', ns]);
