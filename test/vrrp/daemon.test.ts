@@ -346,3 +346,54 @@ test('a socket error reopens the socket after 1 s; the instance keeps hearing it
   assert.equal(d.machine('VI_1')!.state, 'BACKUP', 'adverts on the new socket hold the backup');
   await d.shutdown();
 });
+
+test('log floods: 50,000 bad-password adverts in 10 s give one line and one summary; status keeps the exact count', async () => {
+  const { d, clock, log, ports } = setup([{ priority: 100, authPass: 'secret12' }]);
+  d.start();
+  const before = log.lines.length;
+  for (let i = 0; i < 100; i++) {
+    for (let k = 0; k < 500; k++) ports[0]!.deliver(advertPacket(51, 200, '10.0.0.9', 'wrongpwd'));
+    clock.advance(100);
+  }
+  const during = log.messages().slice(before);
+  assert.deepEqual(during.filter((m) => /passwd|password/.test(m)), [
+    '(VI_1) received an invalid passwd!',
+    '(VI_1) 49999 more adverts with a bad password from 10.0.0.9 in the last 10 s',
+  ]);
+  assert.equal(d.status()[0]!.drops['bad-passwd'], 50_000, 'the counter is exact');
+  // A second source has its own line; a continuing flood one line + one summary per window.
+  ports[0]!.deliver(advertPacket(51, 200, '10.0.0.8', 'wrongpwd'));
+  for (let k = 0; k < 10; k++) ports[0]!.deliver(advertPacket(51, 200, '10.0.0.9', 'wrongpwd'));
+  clock.advance(10_000);
+  const tail = log.messages().slice(before + during.length);
+  assert.deepEqual(tail.filter((m) => /passwd|password/.test(m)), [
+    '(VI_1) received an invalid passwd!',
+    '(VI_1) received an invalid passwd!',
+    '(VI_1) 9 more adverts with a bad password from 10.0.0.9 in the last 10 s',
+  ]);
+  assert.equal(d.status()[0]!.drops['bad-passwd'], 50_011);
+});
+
+test('log floods: bad TTL lines and lower-priority lines are throttled per source; counters exact; summaries flushed at stop', async () => {
+  const { d, clock, log, ports } = setup([{ priority: 150 }]);
+  d.start();
+  clock.advance(4000);
+  assert.equal(d.machine('VI_1')!.state, 'MASTER');
+  const before = log.lines.length;
+  for (let i = 0; i < 1000; i++) {
+    ports[0]!.deliver({ ...advertPacket(51, 200, '10.0.0.7'), ttl: 64 });
+    ports[0]!.deliver(advertPacket(51, 99, '10.0.0.9'));
+    clock.advance(5);
+  }
+  const lines = log.messages().slice(before);
+  assert.deepEqual(lines.filter((m) => /ttl|TTL/.test(m)), ['(VI_1) invalid ttl. 64 and expect 255']);
+  assert.deepEqual(lines.filter((m) => /lower priority/.test(m)), ['(VI_1) Received advert from 10.0.0.9 with lower priority 99, ours 150, forcing new election']);
+  const st = d.status()[0]!;
+  assert.equal(st.drops['bad-ttl'], 1000);
+  assert.equal(st.drops['lower-priority'], 1000);
+  assert.equal(st.state, 'MASTER');
+  await d.shutdown();
+  const end = log.messages().slice(before + lines.length);
+  assert.ok(end.includes('(VI_1) 999 more adverts with a bad TTL from 10.0.0.7 in the last 10 s'), end.join('\n'));
+  assert.ok(end.includes('(VI_1) 999 more lower priority adverts from 10.0.0.9 in the last 10 s'), end.join('\n'));
+});

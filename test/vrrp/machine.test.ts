@@ -366,3 +366,69 @@ test('garp_master_refresh: periodic re-announcements while MASTER, none after le
   assert.equal(m.s.state, 'BACKUP');
   assert.equal(m.of('send-garp').length, n, 'no refresh after leaving MASTER');
 });
+
+test('BACKUP logs "received lower priority ... discarding" only when it discards (keepalived vrrp_state_backup)', () => {
+  const m = new Sim(params({ priority: 100 }));
+  m.feed({ type: 'start' });
+  for (let t = 0; t < 5000; t += 1000) {
+    m.advanceTo(t);
+    m.feed({ type: 'advert', src: '10.0.0.3', advert: adv(150) });
+  }
+  assert.equal(m.s.state, 'BACKUP');
+  assert.deepEqual(m.logs().filter((l) => /lower priority/.test(l)), [], 'a healthy backup accepting its master logs nothing per advert');
+  const a = m.feed({ type: 'advert', src: '10.0.0.4', advert: adv(50) });
+  const line = a.find((x) => x.type === 'log');
+  assert.deepEqual(line, {
+    type: 'log',
+    level: 'info',
+    msg: '(VI_1) received lower priority (50) advert from 10.0.0.4 - discarding',
+    repeat: { reason: 'lower-priority', src: '10.0.0.4', what: 'lower priority adverts' },
+  });
+  assert.equal(m.s.masterAddress, '10.0.0.3', 'the discarded advert changed nothing');
+});
+
+test('MASTER under a lower-priority flood: one reply per source per interval, at most 4 sources, GARP once a second, schedule kept', () => {
+  const m = new Sim(params({ priority: 150, version: 3, intervalCs: 100, garpMasterDelayMs: 0 }));
+  m.feed({ type: 'start' });
+  m.advanceTo(4000);
+  assert.equal(m.s.state, 'MASTER');
+  const scheduledAt = m.s.advertAt!;
+  const sendsBefore = m.of('send-advert').length;
+  const garpsBefore = m.of('send-garp').length;
+  // 200 pps from one source for 10 s, plus 8 other sources at 10 pps each.
+  const start = m.now;
+  for (let i = 0; i < 2000; i++) {
+    m.advanceTo(start + i * 5);
+    m.feed({ type: 'advert', src: '10.0.0.9', advert: adv(99, { version: 3 }) });
+    if (i % 20 === 0) for (let k = 0; k < 8; k++) m.feed({ type: 'advert', src: `10.0.1.${k}`, advert: adv(98, { version: 3 }) });
+  }
+  const replies = m.of('send-advert').slice(sendsBefore);
+  const scheduled = replies.filter((x) => (x.at - scheduledAt) % 1000 === 0 && x.at >= scheduledAt);
+  assert.ok(scheduled.length >= 9, 'scheduled adverts still go out every interval');
+  const extra = replies.length - scheduled.length;
+  assert.ok(extra <= 4 * 10 + 4, `${extra} replies in 10 s: at most 4 sources per 1 s interval`);
+  assert.ok(extra >= 10, 'the flooding source still gets its one reply per interval');
+  const garps = m.of('send-garp').length - garpsBefore;
+  assert.ok(garps >= 9 && garps <= 11, `${garps} GARP bursts in 10 s (at most one a second)`);
+  assert.equal(m.s.advertAt! % 1000, scheduledAt % 1000, 'replies never move the advert schedule');
+  assert.equal(m.s.state, 'MASTER');
+});
+
+test('IPv6 and multicast wire checks: hop limit 255 and the VRRP group; unicast peers exempt', () => {
+  const v6 = params({ family: 6, version: 3, primaryIp: 'fe80::2', vips: [{ address: 'fd00::100/64' }] });
+  const msg = (dst: string) => encodeAdvert({ version: 3, vrid: 51, priority: 255, intervalCs: 100, addresses: ['fd00::100'] }, { family: 6, src: 'fd01::9', dst });
+  const pkt = (dst: string, ttl: number) => ({ family: 6 as const, src: 'fd01::9', dst, ttl, payload: msg(dst), checksumVerified: true });
+  const r1 = routePacket([v6], pkt('ff02::12', 63), 'ff02::12');
+  assert.equal((r1 as { reason: string }).reason, 'bad-ttl');
+  assert.equal((r1 as { log: string }).log, '(VI_1) invalid ttl. 63 and expect 255');
+  const r2 = routePacket([v6], pkt('fd00::11', 255), 'ff02::12');
+  assert.equal((r2 as { reason: string }).reason, 'wrong-destination');
+  assert.equal((r2 as { log: string }).log, '(VI_1) advert sent to fd00::11, not to the VRRP group ff02::12 - discarding');
+  assert.equal(routePacket([v6], pkt('ff02:0:0::12', 255), 'ff02::12').ok, true, 'addresses compared canonically');
+  const uni = { ...v6, unicastPeers: ['fd01::9'] };
+  assert.equal(routePacket([uni], pkt('fd00::11', 63), 'ff02::12').ok, true, 'unicast peers may be routed (keepalived)');
+  // IPv4: the same group rule.
+  const v4 = encodeAdvert(adv(200), { family: 4 });
+  assert.equal((routePacket([params()], { family: 4, src: '10.0.0.3', dst: '10.0.0.2', ttl: 255, payload: v4 }, '224.0.0.18') as { reason: string }).reason, 'wrong-destination');
+  assert.equal(routePacket([params()], { family: 4, src: '10.0.0.3', dst: '224.0.0.18', ttl: 255, payload: v4 }, '224.0.0.18').ok, true);
+});

@@ -8,7 +8,7 @@
 
 import { VRRP_MCAST_V4, decodeAdvert, decodeIpv4, encodeAdvert, encodeIpv4Header, ipv4ToBytes } from '../../../src/vrrp/codec.js';
 import type { Advert } from '../../../src/vrrp/codec.js';
-import { interfaceIndex } from '../../../src/vrrp/transport.js';
+import { interfaceIndex, VrrpTransport } from '../../../src/vrrp/transport.js';
 import {
   AF_INET,
   AF_INET6,
@@ -39,7 +39,14 @@ export interface Stream {
 
 export type WireSpec =
   | { mode: 'send'; family: 4 | 6; ifname: string; src: string; streams: Stream[] }
-  | { mode: 'capture'; family: 4 | 6; ifname: string; src: string; ms: number };
+  | { mode: 'capture'; family: 4 | 6; ifname: string; src: string; ms: number }
+  /** What the transport under test (src/vrrp/transport.ts) reports. */
+  | { mode: 'transport'; family: 4 | 6; ifname: string; src: string; ms: number };
+
+export interface Reported {
+  packets: { src: string; dst?: string; ttl?: number; length: number }[];
+  malformed: string[];
+}
 
 export interface Captured {
   src: string;
@@ -132,10 +139,24 @@ function capture(spec: Extract<WireSpec, { mode: 'capture' }>): Promise<Captured
   );
 }
 
+function listen(spec: Extract<WireSpec, { mode: 'transport' }>): Promise<Reported> {
+  const t = new VrrpTransport({ family: spec.family, ifname: spec.ifname, primaryIp: spec.src, multicast: true });
+  const out: Reported = { packets: [], malformed: [] };
+  t.on('packet', (p) => out.packets.push({ src: p.src, dst: p.dst, ttl: p.ttl, length: p.payload.length }));
+  t.on('malformed', (reason) => out.malformed.push(reason));
+  process.stdout.write('listening\n');
+  return new Promise((resolve) =>
+    setTimeout(() => {
+      t.close();
+      resolve(out);
+    }, spec.ms),
+  );
+}
+
 const arg = process.argv[2];
 if (arg) {
   const spec = JSON.parse(arg) as WireSpec;
   // Advert addresses arrive as plain JSON.
-  const out = spec.mode === 'send' ? await sender(spec) : await capture(spec);
+  const out = spec.mode === 'send' ? await sender(spec) : spec.mode === 'capture' ? await capture(spec) : await listen(spec);
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
