@@ -1,8 +1,11 @@
 // Autoreload latency: time from writing ldirectord.cf to the changed weight being in the
 // (stand-in) IPVS table, for haldir (inotify) and Debian's ldirectord (polls the file
-// once per checkinterval) in the same run, on the same stand-in ipvsadm.
+// once per checkinterval) in the same run, on the same stand-in ipvsadm. haldir is
+// measured for both ways of saving: a rename into place (editors, config management;
+// applied at once) and a write in place (applied once unchanged for the 500 ms settle
+// period, so a half-written file is never applied).
 //   node dist/bench/autoreload-bench.js [edits=5] [checkinterval=5]
-import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync, chmodSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, renameSync, rmSync, existsSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -72,7 +75,14 @@ async function waitWeight(statePath: string, w: number, timeoutMs: number): Prom
   return undefined;
 }
 
-async function measure(name: string, startDaemon: (dir: string, cfg: string, state: string) => ChildProcess): Promise<[number[], number[]]> {
+type Save = (cfg: string, text: string) => void;
+const inPlace: Save = (cfg, text) => writeFileSync(cfg, text);
+const byRename: Save = (cfg, text) => {
+  writeFileSync(`${cfg}.tmp`, text);
+  renameSync(`${cfg}.tmp`, cfg);
+};
+
+async function measure(name: string, startDaemon: (dir: string, cfg: string, state: string) => ChildProcess, save: Save = inPlace): Promise<[number[], number[]]> {
   const dir = mkdtempSync(join(tmpdir(), `bench-reload-${name}-`));
   const cfg = join(dir, 'ldirectord.cf');
   const state = join(dir, 'state.json');
@@ -87,7 +97,7 @@ async function measure(name: string, startDaemon: (dir: string, cfg: string, sta
       await new Promise((r) => setTimeout(r, 300 + Math.random() * 700));
       const t0 = performance.now();
       const wallNs = BigInt(Date.now()) * 1_000_000n;
-      writeFileSync(cfg, cf(w, join(dir, 'log')));
+      save(cfg, cf(w, join(dir, 'log')));
       const called = await waitCall(dir, wallNs, (interval + 10) * 1000);
       out.push(called === undefined ? NaN : called);
       const ok = await waitWeight(state, w, 10000);
@@ -109,15 +119,17 @@ function stats(xs: number[]): string {
   return `median ${med.toFixed(0)} ms, min ${ok[0]!.toFixed(0)} ms, max ${ok[ok.length - 1]!.toFixed(0)} ms (${ok.length}/${xs.length} applied)`;
 }
 
-const haldirTimes = await measure('haldir', (dir, cfg, state) =>
+const startHaldir = (dir: string, cfg: string, state: string) =>
   spawn(process.execPath, [cli, '-d', '--ipvsadm', writeWrapper(dir), cfg, 'start'], {
     cwd: dir,
     env: { ...process.env, IPVSADM_STATE: state },
     stdio: 'ignore',
-  }),
-);
-console.log(`haldir      edit -> ipvsadm started: ${stats(haldirTimes[0])}`);
-console.log(`haldir      edit -> table changed (incl. the stand-in's node start-up): ${stats(haldirTimes[1])}`);
+  });
+for (const [label, save] of [['rename', byRename], ['in place', inPlace]] as const) {
+  const times = await measure('haldir', startHaldir, save);
+  console.log(`haldir      edit (${label}) -> ipvsadm started: ${stats(times[0])}`);
+  console.log(`haldir      edit (${label}) -> table changed (incl. the stand-in's node start-up): ${stats(times[1])}`);
+}
 
 const ldirectord = '/usr/sbin/ldirectord';
 if (existsSync(ldirectord)) {

@@ -18,7 +18,7 @@ import { INITIAL_HEALTH } from '../checks/tracker.js';
 import { buildTarget } from '../checks/target.js';
 import type { ProbeOutcome } from '../checks/run-check.js';
 import { HealthChecker } from '../checks/health-checker.js';
-import { planDesiredTable, planShutdown, realKey, resolveFallback, serviceKeyOf, type FallbackCommandRun, type FallbackCommandState, type PoolEvent, type RealHealth } from '../pool/plan-desired.js';
+import { adoptedReals, planDesiredTable, planShutdown, realKey, resolveFallback, serviceKeyOf, type FallbackCommandRun, type FallbackCommandState, type PoolEvent, type RealHealth } from '../pool/plan-desired.js';
 import { confirmEvents } from '../pool/confirm.js';
 import { planOps, applyOpsToTable } from '../ipvs/plan.js';
 import { serviceId } from '../ipvs/keys.js';
@@ -163,6 +163,7 @@ export class Director {
     this.setStatus('starting');
     this.observed = await this.opts.backend.read();
     this.indexHealthKeys();
+    this.adoptTable();
     await this.round('start');
     this.firstRoundDone = false;
     this.firstRoundJobs = this.checker.stats().jobs;
@@ -294,6 +295,7 @@ export class Director {
     // flaps, and a real known to be dead is never re-added (ldirectord re-adds all).
     this.firstRoundDone = true;
     this.checker.reload(next);
+    this.adoptTable();
     this.opts.alerting?.reconfigure(next);
     await this.exclusive(() => this.guardedRound('start'));
     this.setStatus('running');
@@ -350,6 +352,14 @@ export class Director {
       idx.set(v.id, m);
     }
     this.healthKeys = idx;
+  }
+
+  /** Reals found serving in the table and not yet known to the tracker start up (ld_start). */
+  private adoptTable(): void {
+    for (const { virtualId, realKey: rk } of adoptedReals(this.config, this.observed)) {
+      const hk = this.healthKeys.get(virtualId)?.get(rk);
+      if (hk !== undefined && this.checker.tracker.get(hk) === INITIAL_HEALTH) this.checker.tracker.seed(hk, 'up');
+    }
   }
 
   private health(virtualId: string, rkey: string): RealHealth {

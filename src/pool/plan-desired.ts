@@ -358,6 +358,29 @@ export function planDesiredTable(
   return { desired: { services }, managedServiceIds: managed, events, fallbackCommands, fallbackState, problems };
 }
 
+/**
+ * The reals ld_start (L2655) marks up without a check: configured, checked, and found
+ * in the table with weight > 0 (service_set up, force). Seeded so, a failing check
+ * counts towards failurecount and takes the real out; left unknown, the planner would
+ * keep adopting the table's weight and a dead real would keep its traffic.
+ */
+export function adoptedReals(config: Config, observed: IpvsTable): { readonly virtualId: string; readonly realKey: string }[] {
+  const services = indexTable(observed);
+  const out: { virtualId: string; realKey: string }[] = [];
+  for (const v of config.virtuals) {
+    if (v.check.kind === 'off') continue;
+    const key = serviceKeyOf(v);
+    const svc = services.get(serviceId(key));
+    if (!svc) continue;
+    for (const real of v.reals) {
+      const k = destKey({ address: canonicalAddress(real.address), port: kernelDestPort(key, real.forward, real.port) });
+      const d = svc.destinations.find((x) => destKey(x) === k);
+      if (d && d.weight > 0) out.push({ virtualId: v.id, realKey: realKey(real) });
+    }
+  }
+  return out;
+}
+
 export interface ShutdownPlan {
   /** Services to delete (cleanstop=yes): ipvsadm -D removes their entries too. */
   readonly deleteServiceIds: readonly string[];

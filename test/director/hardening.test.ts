@@ -305,6 +305,29 @@ test('status -v: a real that was checked and never came up is down, with its las
   assert.match(formatStatus(r.director.snapshot()), /-> 127\.0\.42\.1:80\s+Masq\s+-\s+down\s+\S+ ago\s+connect: connection refused/);
 });
 
+test('a real adopted from the table at start that fails its checks is taken out (ldirectord marks adopted reals up)', async (t) => {
+  const key = { protocol: 'tcp', family: 'inet', address: VIP, port: 80, fwmark: undefined } as const;
+  const dest = (address: string) => ({ address, port: 80, forward: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0 }) as const;
+  const backend = new MemoryBackend({
+    initial: { services: [{ key, scheduler: 'wrr', persistent: undefined, netmask: undefined, ops: false, schedFlags: 0, destinations: [dest('127.0.44.1'), dest('127.0.44.2')] }] },
+  });
+  const r = await rig(backend, (p) => cf(p, [{ vip: VIP, reals: ['127.0.44.1', '127.0.44.2'] }], 'failurecount=2'));
+  t.after(() => r.close());
+  r.probes.set('127.0.44.2', 'fail');
+  await r.director.start();
+  assert.equal(backend.commands.length, 0, 'the table is adopted as it is');
+  await r.step(1000);
+  assert.equal((await backend.read()).services[0]!.destinations.length, 2, 'one failure is a soft failure (failurecount=2)');
+  assert.ok(r.logger.messages().includes(`Soft failure real server: 127.0.44.2:80 (tcp:${VIP}:80) failure 1/2`), r.logger.messages().join('\n'));
+  await r.step(1000);
+  assert.deepEqual((await backend.read()).services[0]!.destinations.map((d) => d.address), ['127.0.44.1'], 'the dead real is out');
+  assert.ok(r.logger.messages().includes(`Deleted real server: 127.0.44.2:80 (${VIP}:80)`));
+  assert.equal(r.director.snapshot().virtuals[0]!.reals[1]!.health, 'down');
+  // the healthy adopted real was never touched, and logs no soft-failure reset
+  assert.ok(!backend.commands.some((c) => c.includes('127.0.44.1')), backend.commands.join('\n'));
+  assert.ok(!r.logger.messages().some((m) => m.startsWith('Resetting soft failure count: 127.0.44.1')), r.logger.messages().join('\n'));
+});
+
 test('shownHealth: a real that was checked and never came up is down', () => {
   assert.equal(shownHealth('unknown', undefined), 'unknown');
   assert.equal(shownHealth('unknown', { ok: false }), 'down');
