@@ -10,7 +10,9 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLan, isRoot, rootSkipReason } from '../helpers/netns/lan.js';
-import { hasVip, startHaldir, stopPeer } from './helpers/peers.js';
+import type { Lan } from '../helpers/netns/lan.js';
+import { importKeepalived } from '../../src/vrrp-config/import-keepalived.js';
+import { hasVip, startHaldir, startKeepalived, stopPeer } from './helpers/peers.js';
 import type { Peer } from './helpers/peers.js';
 
 const skip = isRoot() ? false : rootSkipReason;
@@ -99,6 +101,80 @@ test('sync group: one member failing moves both VIPs to the peer, recovery bring
   } finally {
     for (const p of peers) await stopPeer(p);
     await lan.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** One keepalived.conf for both daemons; NOTIFY is replaced by each side's own script. */
+const GROUP_NOTIFY_CONF = `global_defs {
+  script_user root
+  enable_script_security
+}
+vrrp_sync_group G1 {
+  group {
+    VI_1
+    VI_2
+  }
+  notify NOTIFY
+  notify_fault "NOTIFY group-fault"
+}
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 81
+  priority 150
+  version 3
+  advert_int 0.2
+  virtual_ipaddress {
+    SUBNET.181/24
+  }
+}
+vrrp_instance VI_2 {
+  interface eth0
+  virtual_router_id 82
+  priority 150
+  version 3
+  advert_int 0.2
+  virtual_ipaddress {
+    SUBNET.182/24
+  }
+}
+`;
+
+test('sync group notify: haldir-vrrp runs the group scripts keepalived 2.2.7 runs, in the same order, on the same keepalived.conf', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'haldir-vrrp-gnotify-'));
+  const lans: Lan[] = [];
+  const peers: Peer[] = [];
+  try {
+    // Each daemon alone on its own LAN: the same VRIDs must not meet.
+    const run = async (kind: 'keepalived' | 'haldir'): Promise<string[]> => {
+      const lan = await createLan(['n'], { label: kind === 'haldir' ? 'gh' : 'gk' });
+      lans.push(lan);
+      const log = join(dir, `${kind}.log`);
+      const script = join(dir, `${kind}.sh`);
+      writeFileSync(script, `#!/bin/sh\necho "$@" >> ${log}\n`);
+      chmodSync(script, 0o755);
+      const conf = GROUP_NOTIFY_CONF.replaceAll('NOTIFY', script).replaceAll('SUBNET', lan.subnet4);
+      const imported = importKeepalived(conf, 'keepalived.conf');
+      assert.deepEqual(imported.unconverted.map((u) => u.text), ['script_user root', 'enable_script_security'], 'the group converts whole');
+      const p = kind === 'haldir' ? startHaldir(lan, 'n', imported.vrrpCf) : startKeepalived(lan, 'n', conf);
+      peers.push(p);
+      const seen = (n: number, what: string) => notified(log, (l) => l.length >= n, `${kind}: ${what}`);
+      await seen(2, 'the group\'s BACKUP and MASTER');
+      await lan.setLinkUp('n', false);
+      await seen(4, 'the group\'s FAULT (link down)');
+      await lan.setLinkUp('n', true);
+      await seen(6, 'the group\'s BACKUP and MASTER after the link came back');
+      p.kill('SIGTERM');
+      return seen(7, 'the group\'s STOP');
+    };
+    const [k, h] = await Promise.all([run('keepalived'), run('haldir')]);
+    // notify_fault and the generic script start together: their lines may come in either order
+    assert.deepEqual(k.filter((l) => l.startsWith('GROUP ')), ['GROUP G1 BACKUP 0', 'GROUP G1 MASTER 0', 'GROUP G1 FAULT 0', 'GROUP G1 BACKUP 0', 'GROUP G1 MASTER 0', 'GROUP G1 STOP 0']);
+    assert.deepEqual([...h].sort(), [...k].sort(), 'the same group notifications');
+    assert.deepEqual(h.filter((l) => l.startsWith('GROUP ')), k.filter((l) => l.startsWith('GROUP ')), 'in the same order');
+  } finally {
+    for (const p of peers) await stopPeer(p);
+    for (const l of lans) await l.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
 });
