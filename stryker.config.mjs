@@ -3,7 +3,7 @@
 // The tests are node:test suites compiled by tsc into dist/, so Stryker's command runner
 // is used: Stryker instruments the TypeScript sources of the chosen module with every
 // mutant at once ("mutant switching"), builds the sandbox once with tsc, then runs one
-// focused `node --test` command per mutant with __STRYKER_ACTIVE_MUTANT__ in the
+// focused node:test command per mutant with __STRYKER_ACTIVE_MUTANT__ in the
 // environment. Only the fast, pure test files of that module run, so a module takes
 // minutes, not hours, on a shared 2-core machine.
 import { MUTATION_MODULES } from './test/mutation/modules.mjs';
@@ -25,7 +25,9 @@ export default {
   mutate: mod.mutate,
   buildCommand: 'npx tsc -p tsconfig.json',
   commandRunner: {
-    command: `node --test --test-concurrency=1 --test-reporter=dot ${testFiles.join(' ')}`,
+    // All files in one process (test/mutation/in-process.mjs): a child per file would
+    // cost more than the tests.
+    command: `node --test-reporter=dot test/mutation/in-process.mjs ${testFiles.join(' ')}`,
   },
   // The machine is shared with other builds and test runs.
   concurrency: Number(process.env.HALDIR_MUTATION_CONCURRENCY ?? 2),

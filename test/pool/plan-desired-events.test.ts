@@ -86,7 +86,8 @@ test('event kinds of quiescing, and of purges at start and at stop', () => {
   const dropped = round(config([]), {}, readd.table, { phase: 'start', previousVirtualIds: [VID] });
   assert.deepEqual(kinds(dropped), ['virtual-purged|Purged virtual server (start): 10.0.0.1:80']);
   // ld_stop: purge_service only for reals with a virtual_status (up); the virtual itself.
-  const s = planShutdown(cfg(false), table(dest('10.0.0.2', 2), dest('10.0.0.3', 0)), new Map());
+  // The fallback was serving (state 'start'), but there is no fallbackcommand to stop.
+  const s = planShutdown(cfg(false), table(dest('10.0.0.2', 2), dest('10.0.0.3', 0)), new Map([[VID, 'start']]));
   assert.deepEqual(kinds(s), [
     'purged|Purged real server (stop): 10.0.0.2:80 (10.0.0.1:80)',
     'virtual-purged|Purged virtual server (stop): 10.0.0.1:80',
