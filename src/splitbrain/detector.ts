@@ -4,7 +4,7 @@
 // adverts from another master for our VRID). No I/O and no clock of its own: `now` comes
 // from the injected Clock, so timelines are unit-tested with ManualClock.
 //
-// Hysteresis (issue 7): a single ARP reply or status answer never flips the verdict; a
+// Hysteresis: a single ARP reply or status answer never flips the verdict; a
 // probe must agree `confirm` rounds in a row, and split brain is over only after every
 // probe has disagreed `clear` rounds in a row (or we stopped being MASTER). A normal
 // preemption has both nodes MASTER for at most one advert interval, far shorter.

@@ -109,7 +109,8 @@ function checkInstance(x: unknown, i: number): Check<StatusInstance> {
   if (typeof o.state !== 'string' || !(STATES as readonly string[]).includes(o.state)) return bad('state');
   if (!isInt(o.priority, 0, 255)) return bad('priority');
   if (!isInt(o.effectivePriority, 0, 255)) return bad('effectivePriority');
-  if (typeof o.address !== 'string' || isIP(o.address) !== o.family) return bad('address');
+  // No zone index (fe80::1%eth0): it names an interface of the peer, meaningless here.
+  if (typeof o.address !== 'string' || o.address.includes('%') || isIP(o.address) !== o.family) return bad('address');
   if (typeof o.splitBrain !== 'string' || !(PHASES as readonly string[]).includes(o.splitBrain)) return bad('splitBrain');
   return {
     ok: {

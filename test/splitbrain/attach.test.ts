@@ -68,10 +68,12 @@ test('status -v lines', () => {
     { ...base, name: 'VI_1', state: 'FAULT', splitBrain: { phase: 'yielded', since: '2026-01-01T00:00:00.000Z', evidence: 'ARP probe: x', action: 'yield', peer: '10.0.0.11:7474' } },
     { ...base, name: 'VI_2', state: 'MASTER', splitBrain: { phase: 'none', action: 'alert' } },
     { ...base, name: 'VI_3', state: 'BACKUP' },
+    { ...base, name: 'VI_4', state: 'MASTER', splitBrain: { phase: 'none', action: 'yield', peer: '10.0.0.11:7474', channel: 'unauthenticated: bad signature' } },
   ];
   assert.equal(
     formatSplitBrainLines(rows),
-    'VI_1: split brain YIELDED (since 2026-01-01T00:00:00.000Z; evidence: ARP probe: x; action yield; peer 10.0.0.11:7474)\nVI_2: split brain none (action alert)\n',
+    'VI_1: split brain YIELDED (since 2026-01-01T00:00:00.000Z; evidence: ARP probe: x; action yield; peer 10.0.0.11:7474)\nVI_2: split brain none (action alert)\n' +
+      'VI_4: split brain none (action yield; peer 10.0.0.11:7474; status channel unauthenticated: bad signature)\n',
   );
   assert.equal(formatSplitBrainLines([rows[2]!]), '');
 });
