@@ -1,7 +1,7 @@
 // The haldir-vrrp runtime: one pure machine per vrrp_instance, driven by an injected
 // Clock, fed by one raw socket per (interface, family), and an executor that turns
 // the machine's actions into adverts, `ip addr`, gratuitous ARP/NA, notify scripts,
-// ipvsadm sync-daemon commands and e-mails. Side effects that may be slow (ip, arping,
+// ipvsadm sync-daemon commands and e-mails. Side effects that may be slow (ip,
 // scripts) run on per-instance promise chains and never delay the protocol timers.
 
 import { AUTH_NONE, AUTH_PASS, encodeAdvert, passAuthData } from './codec.js';
@@ -413,7 +413,7 @@ export class VrrpDaemon {
           const what = vipAddress(v).includes(':') ? 'Unsolicited Neighbour Adverts' : 'gratuitous ARPs';
           this.deps.log.info(`(${p.name}) Sending/queueing ${what} on ${v.dev ?? p.interface} for ${vipAddress(v)}`);
         }
-        // After the VIPs are on the interface, but a slow arping never delays a later removal.
+        // After the VIPs are on the interface; announcing never delays a later removal.
         void r.chain.then(() => Promise.all(vips.map((v) => this.deps.garp.announce(vipAddress(v), v.dev ?? p.interface, a.count))));
         break;
       }

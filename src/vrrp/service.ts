@@ -18,7 +18,7 @@ import type { InstanceStatus } from './daemon.js';
 import { daemonConfigFrom } from './from-config.js';
 import { VrrpTransport } from './transport.js';
 import { ipVipOps } from './vip.js';
-import { toolGarpSender } from './garp.js';
+import { socketGarpSender } from './garp.js';
 import { queryStatus, serveStatus } from './control.js';
 import type { ControlServer } from '../runtime/control-socket.js';
 import type { AlertSink } from './alert.js';
@@ -121,7 +121,7 @@ export async function runStart(o: ServiceOptions): Promise<number> {
   const splitBrain = new SplitBrain(cfg, {
     clock,
     log,
-    garp: toolGarpSender(log, o.arpingPath),
+    garp: socketGarpSender(log),
     arpingPath: o.arpingPath,
     send: (m) => mail.sendMessage(m),
     intervalMs: Number(process.env.HALDIR_VRRP_SPLIT_BRAIN_INTERVAL_MS) || undefined,
@@ -132,7 +132,7 @@ export async function runStart(o: ServiceOptions): Promise<number> {
       log,
       openPort: (spec) => new VrrpTransport({ family: spec.family, ifname: spec.ifname, primaryIp: spec.primaryIp, multicast: spec.multicast, group: spec.group }),
       vips: ipVipOps(log, o.ipPath),
-      garp: toolGarpSender(log, o.arpingPath),
+      garp: socketGarpSender(log),
       alerts,
       ipvsadmPath: o.ipvsadmPath,
       observer: splitBrain.observer,

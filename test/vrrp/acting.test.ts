@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ipAddrArgv } from '../../src/vrrp/vip.js';
-import { arpingArgv, unsolicitedNa } from '../../src/vrrp/garp.js';
+import { gratuitousArp, unsolicitedNa } from '../../src/vrrp/garp.js';
 import { notifyCommands } from '../../src/vrrp/notify.js';
 import { groupStateAfter, initialGroupState } from '../../src/vrrp/sync-group.js';
 import { lvsSyncCommands } from '../../src/vrrp/lvs-sync.js';
@@ -21,8 +21,11 @@ test('ip addr argv: dev, label, scope; IPv6 nodad; host prefix default', () => {
   assert.deepEqual(ipAddrArgv('ip', 'add', { address: '2001:db8::10/64' }, 'eth0'), ['ip', '-6', 'addr', 'add', '2001:db8::10/64', 'dev', 'eth0', 'nodad']);
 });
 
-test('GARP via arping -U; unsolicited NA bytes (RFC 4861 4.4)', () => {
-  assert.deepEqual(arpingArgv('arping', '192.0.2.10', 'eth0'), ['arping', '-q', '-U', '-c', '1', '-I', 'eth0', '192.0.2.10']);
+test('gratuitous ARP bytes (RFC 826/5227: request, SPA = TPA = VIP, broadcast THA); unsolicited NA bytes (RFC 4861 4.4)', () => {
+  assert.equal(
+    gratuitousArp('192.0.2.10', '02:00:00:aa:bb:cc').toString('hex'),
+    '0001' + '0800' + '06' + '04' + '0001' + '020000aabbcc' + 'c000020a' + 'ffffffffffff' + 'c000020a',
+  );
   const na = unsolicitedNa('2001:db8::10', '02:00:00:aa:bb:cc');
   assert.equal(na.toString('hex'), '88000000' + '20000000' + '20010db8000000000000000000000010' + '0201' + '020000aabbcc');
 });

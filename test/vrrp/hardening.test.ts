@@ -1,7 +1,7 @@
 // haldir-vrrp under hostile or broken traffic, in network namespaces (root):
 //  - a flood of junk and lower-priority adverts must not silence the master: its
 //    scheduled adverts keep their interval, its replies and GARPs are rate-limited,
-//    the backup stays BACKUP;
+//    it starts no process, the backup stays BACKUP;
 //  - an advert from off the link (routed: hop limit < 255) or sent to the master's own
 //    address instead of the VRRP group is dropped (RFC 5798 5.1.1.2, 7.1), and counted.
 
@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { readFile } from 'node:fs/promises';
 import { createLan, isRoot, rootSkipReason } from '../helpers/netns/lan.js';
 import type { Lan } from '../helpers/netns/lan.js';
 import { hasVip, startHaldir, stopPeer, vrrpCf } from './helpers/peers.js';
@@ -61,6 +62,23 @@ test('advert flood: 1,000 pps of junk and 200 pps of lower-priority adverts do n
     const t0 = performance.now();
     const captured = wire<Captured[]>(lan, 'x', { mode: 'capture', family: 4, ifname: 'eth0', src: x.ip4, ms: floodMs + 2500 }, 60_000);
     const lower = { version: 3 as const, vrid: 61, priority: 99, intervalCs: 100, addresses: [vip] };
+    // Meanwhile: the processes a starts (an arping per packet would show up here).
+    const kids = async (pid: number): Promise<number[]> =>
+      (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean).map(Number);
+    const tree = async (pid: number): Promise<number> => {
+      let n = 0;
+      for (const k of await kids(pid)) n += 1 + (await tree(k));
+      return n;
+    };
+    const baseline = await tree(a.proc.pid!); // `ip netns exec` and haldir-vrrp itself
+    let children = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        children = Math.max(children, (await tree(a.proc.pid!)) - baseline);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
     const sent = await wire<number[]>(
       lan,
       'x',
@@ -76,6 +94,9 @@ test('advert flood: 1,000 pps of junk and 200 pps of lower-priority adverts do n
       },
       60_000,
     );
+    sampling = false;
+    await sampler;
+    assert.equal(children, 0, 'a started processes while flooded');
     const seen = (await captured).filter((c) => c.src === lan.nodes.a!.ip4 && c.vrid === 61 && c.ts !== undefined);
     const tFlood = performance.now() - t0;
     assert.ok(sent[1]! >= 1000, `the generator sent ${sent.join('/')} packets`);
