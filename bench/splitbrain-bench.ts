@@ -23,7 +23,7 @@ function start(kind: Kind, pair: Pair, node: 'a' | 'b', priority: number, extra:
 async function startPair(kind: Kind, pair: Pair, withSplitBrain: boolean): Promise<[Peer, Peer]> {
   const n = pair.lan.nodes;
   const sb = (self: 'a' | 'b', other: 'a' | 'b'): string[] =>
-    withSplitBrain ? [`peer = ${n[other]!.ip4}:7474`, `status_listen = ${n[self]!.ip4}:7474`, 'split_brain_action = yield'] : [];
+    withSplitBrain ? [`peer = ${n[other]!.ip4}:7474`, `status_listen = ${n[self]!.ip4}:7474`, 'status_secret = bench-status-secret-0123456789', 'split_brain_action = yield'] : [];
   const pa = start(kind, pair, 'a', 150, sb('a', 'b'));
   const pb = start(kind, pair, 'b', 100, sb('b', 'a'));
   pair.peers.push(pa, pb);

@@ -80,9 +80,6 @@ export const DIRECTIVES: Readonly<Record<SectionKind, Readonly<Record<string, Di
   },
 };
 
-/** Directives whose value is a secret: never printed, and the file holding them should be root's only. */
-export const SECRET_DIRECTIVES: readonly string[] = ['smtppasswd', 'auth_pass', 'status_secret'];
-
 /** keepalived global_defs names accepted in [global] for the ldirectord-style names haldir uses. */
 export const GLOBAL_ALIASES: Readonly<Record<string, string>> = {
   notification_email: 'emailalert',

@@ -1,9 +1,7 @@
 // The file that holds status_secret must be readable by root only: anyone who reads the
 // key can sign status documents and make the other director believe a second master
 // exists (docs/splitbrain.md, threat model). Pure: the caller stats the file and passes
-// its mode; configtest and haldir-vrrp start print what this returns. The generic
-// "secret in a readable file" warnings for smtppasswd and auth_pass are separate; these
-// directives are listed together in directives.ts SECRET_DIRECTIVES.
+// its mode; configtest and haldir-vrrp start print what this returns.
 
 import type { Diagnostic } from '../config/model.js';
 import type { VrrpConfig } from './model.js';
