@@ -435,6 +435,7 @@ export class Director {
     if (phase === 'start') this.retryPhase = 'start';
     const ms = retryDelayMs(this.failedAttempts);
     if (this.retryTimer) this.opts.clock.clearTimeout(this.retryTimer);
+    if (this.stopped) return ms; // a timer now would only keep a stopping process alive
     this.retryTimer = this.opts.clock.setTimeout(() => {
       this.retryTimer = undefined;
       this.requestRound();
@@ -479,7 +480,8 @@ export class Director {
     const failed = ops.length > 0 ? await this.applyOps(ops) : [];
     // a dropped virtual whose delete failed is still to be deleted on the retry
     const left = new Set(this.observed.services.map((s) => serviceId(s.key)));
-    this.previousServiceIds = this.previousServiceIds.filter((id) => left.has(id));
+    const configured = new Set(this.config.virtuals.map((v) => serviceId(serviceKeyOf(v))));
+    this.previousServiceIds = this.previousServiceIds.filter((id) => left.has(id) && !configured.has(id));
     this.fallbackState = plan.fallbackState;
     // report what the table now holds, not what was asked of it
     this.emit(confirmEvents(plan.events, plan.desired, this.observed));
