@@ -1,7 +1,8 @@
 // The soak bench: `node dist/bench/soak-bench.js [--minutes 30] [--healthy-addresses 40]
-// [--ports 40] [--hostile-per-kind 80] [--interval 5] [--timeout 3] [--sample 15]`.
+// [--ports 40] [--hostile-per-kind 80] [--interval 10] [--timeout 5] [--sample 15]`.
 // Defaults: 30 minutes, 1,600 healthy + 400 hostile reals (80 each blackholed, never
-// answering, endless body, stalled TLS, regex bomb). Needs root for the blackholed kind
+// answering, endless body, stalled TLS, regex bomb), ldirectord's default checkinterval
+// 10 s and checktimeout 5 s. Needs root for the blackholed kind
 // (network namespace); without root a fifth silent kind stands in. Prints samples as it
 // goes and a summary; exits 1 when memory is not flat or a check went wrong.
 import { percentile, runSoak } from './soak.js';
@@ -17,8 +18,8 @@ const r = await runSoak({
   healthyAddresses: arg('healthy-addresses', 40),
   portsPerAddress: arg('ports', 40),
   hostilePerKind: arg('hostile-per-kind', 80),
-  intervalS: arg('interval', 5),
-  timeoutS: arg('timeout', 3),
+  intervalS: arg('interval', 10),
+  timeoutS: arg('timeout', 5),
   sampleMs: arg('sample', 15) * 1000,
   flatThresholdMb: arg('flat-mb', 20),
   progress: (l) => console.log(l),

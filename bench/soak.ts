@@ -127,6 +127,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const basePort = 20000 + Math.floor(Math.random() * 30000);
   const dir = mkdtempSync(join(tmpdir(), 'haldir-soak-'));
   const cleanups: (() => Promise<void>)[] = [];
+  const cleanUp = async (): Promise<void> => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  // an interrupted soak still removes its farms, checker, namespace and files
+  const onSignal = (): void => void cleanUp().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const farm = await startFarm(octet2, o.healthyAddresses, o.portsPerAddress, basePort);
     cleanups.push(() => farm.stop());
@@ -276,7 +284,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       flat: rise < o.flatThresholdMb,
     };
   } finally {
-    for (const c of cleanups.reverse()) await c().catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await cleanUp();
   }
 }

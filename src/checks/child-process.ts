@@ -1,6 +1,7 @@
 // Runs a program without a shell, bounded by an AbortSignal: on abort the child's whole
 // process group is killed (a hung script's own children -- curl, nc -- die with it;
 // ldirectord's system_timeout L4786 TERMs the child only and leaves those behind).
+import { childEnvironment } from '../runtime/child-env.js';
 import { execFile } from '../runtime/exec.js';
 
 export type ChildOutcome =
@@ -9,9 +10,9 @@ export type ChildOutcome =
   | { readonly kind: 'timeout' }
   | { readonly kind: 'spawn-error'; readonly message: string };
 
-/** The shared runner (src/runtime/exec.ts), bounded only by the check's AbortSignal. */
+/** The shared runner (src/runtime/exec.ts), bounded only by the check's AbortSignal, with the clean child environment. */
 export async function runChild(file: string, args: readonly string[], signal: AbortSignal): Promise<ChildOutcome> {
-  const r = await execFile([file, ...args], { timeoutMs: undefined, signal, captureOutput: false });
+  const r = await execFile([file, ...args], { timeoutMs: undefined, signal, captureOutput: false, env: childEnvironment() });
   if (r.timedOut) return { kind: 'timeout' };
   if (r.error !== undefined) return { kind: 'spawn-error', message: r.error };
   if (r.code !== null) return { kind: 'exit', code: r.code };

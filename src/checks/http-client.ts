@@ -16,6 +16,11 @@ export interface HttpRequestOptions {
   readonly hostHeader?: string;
   /** Send the request in absolute form to this proxy instead of the URL's host. */
   readonly proxy?: { readonly host: string; readonly port: number };
+  /**
+   * The numeric address to connect to when the URL names a host: resolved by the caller
+   * off the check path (name-cache.ts), so a socket never does its own DNS lookup.
+   */
+  readonly connectHost?: string;
   /** TLS SNI; ignored when it is an IP literal (RFC 6066 section 3 forbids those). */
   readonly servername?: string;
   readonly signal: AbortSignal;
@@ -211,7 +216,7 @@ export function httpRequestOnce(o: HttpRequestOptions): Promise<HttpResponse> {
       return;
     }
     const useTls = !o.proxy && o.url.protocol === 'https:';
-    const host = o.proxy ? o.proxy.host : stripBrackets(o.url.hostname);
+    const host = o.proxy ? o.proxy.host : (o.connectHost ?? stripBrackets(o.url.hostname));
     const port = o.proxy ? o.proxy.port : defaultPort(o.url);
     const parser = new ResponseParser(o.method, o.maxBodyBytes);
     let settled = false;

@@ -4,15 +4,26 @@
 // first label when it matches /^([a-z][a-z0-9\-]+)\./. IPv6 reals are named "[addr]".
 // The directory is listed at most once per dirCacheMs and reverse DNS is only asked for
 // when the directory holds a name that is not an address form (so an empty or IP-only
-// directory costs no DNS at all); answers are cached for dnsTtlMs.
+// directory costs no DNS at all).
+//
+// Unlike ldirectord, a check never waits for reverse DNS: names are looked up in the
+// background (name-cache.ts: at most two at a time, the last answer kept and refreshed
+// after dnsTtlMs). Until a real's first answer arrives only its address forms count, so
+// a slow or dead DNS server can delay an FQDN maintenance file by one lookup but never
+// takes a real down or holds up its check (ldirectord's ld_gethostbyaddr blocks the
+// whole check loop for the resolver's timeout, every real, every round).
 import { readdir } from 'node:fs/promises';
 import { promises as dns } from 'node:dns';
 import net from 'node:net';
 import type { Clock } from '../runtime/clock.js';
+import { NameCache } from './name-cache.js';
 
 export const MAINTENANCE_MESSAGE = 'Server in maintenance';
 
-/** Reverse lookup of a numeric address (no brackets); undefined when it has no name. */
+/**
+ * Reverse lookup of a numeric address (no brackets): the name, undefined when the
+ * address has none; rejects when the resolver could not answer (the last answer is kept).
+ */
 export type ReverseResolver = (ip: string) => Promise<string | undefined>;
 
 /** getnameinfo(NI_NAMEREQD) as ld_gethostbyaddr L5311 does it: /etc/hosts, then DNS. */
@@ -20,8 +31,9 @@ export const systemReverseResolver: ReverseResolver = async (ip) => {
   try {
     const { hostname } = await dns.lookupService(ip, 0);
     return hostname && net.isIP(hostname) === 0 ? hostname : undefined;
-  } catch {
-    return undefined;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOTFOUND') return undefined;
+    throw e;
   }
 };
 
@@ -41,23 +53,29 @@ export function maintenanceNames(server: string, port: number, fqdn: string | un
 export interface MaintenanceOptions {
   readonly dirCacheMs?: number;
   readonly dnsTtlMs?: number;
+  /** Reverse lookups running at once. */
+  readonly maxLookups?: number;
 }
 
 export class MaintenanceDir {
   private listing: { at: number; names: Set<string>; hasNames: boolean } | undefined;
   private listingPending: Promise<Set<string>> | undefined;
-  private readonly dnsCache = new Map<string, { at: number; name: Promise<string | undefined> }>();
   private readonly dirCacheMs: number;
-  private readonly dnsTtlMs: number;
+  /** Reverse DNS answers, kept and refreshed in the background. */
+  readonly reverseNames: NameCache<string | undefined>;
 
   constructor(
     private readonly dir: string,
     private readonly clock: Clock,
-    private readonly resolver: ReverseResolver = systemReverseResolver,
+    resolver: ReverseResolver = systemReverseResolver,
     opts: MaintenanceOptions = {},
   ) {
     this.dirCacheMs = opts.dirCacheMs ?? 500;
-    this.dnsTtlMs = opts.dnsTtlMs ?? 300_000;
+    this.reverseNames = new NameCache(resolver, {
+      clock,
+      ttlMs: opts.dnsTtlMs ?? 300_000,
+      ...(opts.maxLookups !== undefined ? { maxInFlight: opts.maxLookups } : {}),
+    });
   }
 
   private async names(): Promise<Set<string>> {
@@ -77,22 +95,14 @@ export class MaintenanceDir {
     return this.listingPending;
   }
 
-  private reverse(ip: string): Promise<string | undefined> {
-    const hit = this.dnsCache.get(ip);
-    const now = this.clock.now();
-    if (hit && now - hit.at < this.dnsTtlMs) return hit.name;
-    const name = this.resolver(ip).catch(() => undefined);
-    this.dnsCache.set(ip, { at: now, name });
-    return name;
-  }
-
-  /** The matching file name when `server:port` is in maintenance, else undefined. */
+  /** The matching file name when `server:port` is in maintenance, else undefined. Never waits for DNS. */
   async match(server: string, port: number): Promise<string | undefined> {
     const names = await this.names();
     if (names.size === 0) return undefined;
     for (const n of maintenanceNames(server, port, undefined)) if (names.has(n)) return n;
     if (!this.listing?.hasNames) return undefined;
-    const fqdn = await this.reverse(server.replace(/^\[|\]$/g, ''));
+    const fqdn = this.reverseNames.peek(server.replace(/^\[|\]$/g, '')).value;
+    if (fqdn === undefined) return undefined;
     for (const n of maintenanceNames(server, port, fqdn)) if (names.has(n)) return n;
     return undefined;
   }

@@ -3,9 +3,11 @@
 // as a failure (keepalived #535: hung scripts must fail over). `fall` consecutive
 // failures mark it down, `rise` consecutive successes mark it up again. Interfaces are
 // polled through /sys/class/net/IF/operstate (down/lowerlayerdown/absent = down).
+// Scripts run with the clean environment of src/runtime/child-env.ts.
 
 import { readFileSync } from 'node:fs';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
+import { childEnvironment } from '../runtime/child-env.js';
 import { execFile } from '../runtime/exec.js';
 
 export interface RiseFallState {
@@ -53,7 +55,7 @@ export class ScriptTracker {
 
   private async runOnce(): Promise<void> {
     if (this.stopped) return;
-    const r = await execFile(this.spec.argv, { timeoutMs: this.spec.timeoutMs, signal: this.abort.signal });
+    const r = await execFile(this.spec.argv, { timeoutMs: this.spec.timeoutMs, signal: this.abort.signal, env: childEnvironment() });
     if (this.stopped) return;
     const ok = r.code === 0 && !r.timedOut && !r.error;
     const next = riseFall(this.state, ok, this.spec.rise, this.spec.fall);

@@ -188,6 +188,9 @@ describe('scheduler', () => {
       assert.equal(await maint.match('127.0.0.1', 81), undefined);
       assert.deepEqual(lookups, [], 'address-only directory: no reverse DNS');
       writeFileSync(join(dir, 'web2'), '');
+      // the reverse lookup runs in the background: the first match does not wait for it
+      assert.equal(await maint.match('127.0.0.2', 8080), undefined);
+      await new Promise((r) => setImmediate(r));
       assert.equal(await maint.match('127.0.0.2', 8080), 'web2');
       assert.equal(await maint.match('127.0.0.2', 8080), 'web2');
       assert.deepEqual(lookups.filter((l) => l === '127.0.0.2'), ['127.0.0.2'], 'cached');

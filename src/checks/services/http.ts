@@ -5,7 +5,11 @@
 // following a redirect. Up when the final status is 2xx and receive (if any) matches the
 // body; down messages are what ldirectord writes to the monitorfile: the status line, or
 // the body when a 2xx body did not match.
-import { HttpCheckError, httpRequestOnce, type HttpResponse } from '../http-client.js';
+import { promises as dns } from 'node:dns';
+import net from 'node:net';
+import { systemClock } from '../../runtime/clock.js';
+import { HttpCheckError, httpRequestOnce, stripBrackets, type HttpResponse } from '../http-client.js';
+import { NameCache } from '../name-cache.js';
 import type { CheckResult, ServiceCheckContext } from '../types.js';
 
 /** LWP::UserAgent's default max_redirect. */
@@ -14,6 +18,26 @@ export const MAX_REDIRECTS = 7;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 const MAX_MESSAGE_CHARS = 4096;
+
+/**
+ * Addresses of host names that redirects point at (getaddrinfo, like LWP's
+ * gethostbyname): looked up at most two at a time and kept a minute, so a DNS server
+ * that does not answer costs the redirected check its timeout and nothing else.
+ */
+export const redirectHosts = new NameCache<string>(async (name) => (await dns.lookup(name)).address, {
+  clock: systemClock({ unref: true }),
+  ttlMs: 60_000,
+});
+
+async function addressOf(url: URL, signal: AbortSignal): Promise<string | undefined> {
+  const host = stripBrackets(url.hostname);
+  if (net.isIP(host) !== 0) return undefined;
+  try {
+    return await redirectHosts.get(host, signal);
+  } catch (e) {
+    throw new HttpCheckError(`500 Can't connect to ${url.host} (${(e as Error).message})`);
+  }
+}
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 function bracketed(host: string): string {
@@ -41,8 +65,10 @@ async function fetchFollowingRedirects(ctx: ServiceCheckContext, first: URL, sig
   let hostHeader: string | undefined = ctx.service === 'http_proxy' ? undefined : (ctx.virtualhost ?? bracketed(ctx.host));
   let servername: string | undefined = ctx.virtualhost ?? first.hostname;
   for (let hop = 0; ; hop++) {
+    const connectHost = viaProxy(url) ? undefined : await addressOf(url, signal);
     const res = await httpRequestOnce({
       url,
+      ...(connectHost !== undefined ? { connectHost } : {}),
       method: ctx.httpmethod,
       ...(hostHeader !== undefined ? { hostHeader } : {}),
       ...(viaProxy(url) ? { proxy: { host: ctx.host, port: ctx.port } } : {}),
