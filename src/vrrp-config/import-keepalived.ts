@@ -212,7 +212,7 @@ function convertInstance(s: KaStatement, e: Emitter, ctx: InstanceContext): void
       // keepalived: "VRRPv2 advertisement interval 0.5s must be an integer. rounding"
       const rounded = String(Math.max(1, Math.round(Number(c.args[0]?.text))));
       e.set('advert_int', rounded, c);
-      e.skip(c, `advert_int ${c.args[0]?.text} with VRRPv2: keepalived rounds it to ${rounded}, and so does this conversion (set version 3 on both nodes for sub-second adverts)`);
+      e.note(c, 'I-FIXUP', `advert_int ${c.args[0]?.text} with VRRPv2: keepalived rounds it to ${rounded}, and so does this conversion (set version 3 on both nodes for sub-second adverts)`);
       continue;
     }
     if (c.keyword === 'priority' && facts.invalidPriority !== undefined && c.args[0]?.text === facts.invalidPriority) {
@@ -243,13 +243,13 @@ function convertInstance(s: KaStatement, e: Emitter, ctx: InstanceContext): void
         if (!needsArgs(c, e) || c !== stateLine) break;
         // keepalived's effective start state (keepalived-fixups.ts): strict mode, AH, an unknown word
         e.set('state', facts.state, c);
-        if (facts.stateReason !== undefined) e.skip(c, facts.stateReason);
+        if (facts.stateReason !== undefined) e.note(c, 'I-FIXUP', facts.stateReason);
         break;
       }
       case 'nopreempt':
       case 'preempt':
         // The last of nopreempt / preempt wins (preempt is keepalived's default, kept for old configs).
-        if (c.keyword === 'nopreempt' && facts.nopreemptReason !== undefined) e.skip(c, facts.nopreemptReason);
+        if (c.keyword === 'nopreempt' && facts.nopreemptReason !== undefined) e.note(c, 'I-FIXUP', facts.nopreemptReason);
         else if (c.keyword === 'nopreempt' && facts.nopreempt) e.set('nopreempt', 'yes', c);
         break;
       case 'strict_mode':

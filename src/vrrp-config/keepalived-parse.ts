@@ -81,10 +81,10 @@ function lexLine(line: string): LexedLine {
     const c = line.charAt(i);
     if (/\s/.test(c)) {
       i++;
-    } else if (TEMPLATE_OPEN.test(line.slice(i, i + 2))) {
-      // One word, so that its braces neither open nor close keepalived blocks.
-      const close = line.indexOf(TEMPLATE_CLOSE[line.charAt(i + 1)] ?? '}}', i + 2);
-      const end = close < 0 ? line.length : close + 2;
+    } else if (TEMPLATE_OPEN.test(line.slice(i, i + 2)) && line.indexOf(TEMPLATE_CLOSE[line.charAt(i + 1)] ?? '}}', i + 2) >= 0) {
+      // One word, so that its braces neither open nor close keepalived blocks. A tag must
+      // be closed on its line: `{#...` alone is keepalived's `{` and a comment.
+      const end = line.indexOf(TEMPLATE_CLOSE[line.charAt(i + 1)] ?? '}}', i + 2) + 2;
       out.push({ text: line.slice(i, end), start: i, end });
       template = true;
       i = end;

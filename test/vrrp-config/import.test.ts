@@ -291,6 +291,9 @@ test('messages: template lines are reported once each; file-wide problems carry 
   assert.ok(!/:0:/.test(io.err), io.err);
   assert.match(io.err, /^k\.j2: error\[I-OUTPUT\]: the written vrrp\.cf fails configtest: E-NO-INSTANCES/m);
   assert.match(io.err, /it is a template: render it first\n$/);
+  // an unclosed `{#` is keepalived's "{" followed by a comment, not a template tag
+  const plain = importKeepalived('vrrp_instance V {#note\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n 10.0.0.1\n }\n}\n', 'p.conf');
+  assert.deepEqual([plain.unconverted, parse(plain.vrrpCf).config?.instances[0]?.vrid], [[], 1]);
 });
 
 test('messages: an output line configtest rejects is reported at the keepalived.conf line it came from', async () => {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { importKeepalived } from '../../src/vrrp-config/import-keepalived.js';
-import { compareInstance } from './keepalived-compare.js';
+import { compareGroup, compareInstance } from './keepalived-compare.js';
 import { keepalivedDump } from './keepalived-dump.js';
 import { parse } from './helpers.js';
 
@@ -14,10 +14,13 @@ const skip = process.getuid?.() === 0 ? false : 'needs root: keepalived runs in 
 
 const instanceArb = fc.record({
   state: fc.constantFrom(undefined, 'MASTER', 'BACKUP'),
-  priority: fc.option(fc.oneof(fc.integer({ min: 1, max: 254 }), fc.constant(255)), { nil: undefined }),
+  // also values keepalived rejects (it then uses 100)
+  priority: fc.option(fc.oneof(fc.integer({ min: 1, max: 254 }), fc.constant(255), fc.constantFrom('0', '300', 'high')), { nil: undefined }),
   version: fc.constantFrom(undefined, 2, 3),
   advert: fc.constantFrom(undefined, '1', '2', '3', '0.5', '1.5', '0.25', '0.123'),
   nopreempt: fc.boolean(),
+  preempt: fc.boolean(),
+  strictMode: fc.constantFrom(undefined, 'on', 'off'),
   preemptDelay: fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined }),
   pass: fc.option(fc.stringMatching(/^[A-Za-z0-9]{1,12}$/), { nil: undefined }),
   ipv6: fc.boolean(),
@@ -38,15 +41,17 @@ const globalArb = fc.record({
   version: fc.constantFrom(undefined, 2, 3),
   mcast: fc.constantFrom(undefined, '224.0.4.223'),
   syncGroup: fc.boolean(),
+  strict: fc.boolean(),
 });
 
 type Inst = typeof instanceArb extends fc.Arbitrary<infer T> ? T : never;
 
-function render(instances: readonly Inst[], g: { version: number | undefined; mcast: string | undefined; syncGroup: boolean }): string {
+function render(instances: readonly Inst[], g: { version: number | undefined; mcast: string | undefined; syncGroup: boolean; strict: boolean }): string {
   const syncGroup = g.syncGroup;
   const out: string[] = ['global_defs {', '  router_id FUZZ', '  script_user root', '  enable_script_security'];
   if (g.version) out.push(`  vrrp_version ${g.version}`);
   if (g.mcast) out.push(`  vrrp_mcast_group4 ${g.mcast}`);
+  if (g.strict) out.push('  vrrp_strict');
   out.push('}', 'vrrp_script chk {', '  script "/bin/true"', '  weight -10', '}');
   instances.forEach((i, n) => {
     out.push(`vrrp_instance VI_${n} {`, '  interface eth0', `  virtual_router_id ${n + 1}`);
@@ -56,7 +61,9 @@ function render(instances: readonly Inst[], g: { version: number | undefined; mc
     const version = i.ipv6 && i.version === 2 ? 3 : i.version;
     if (version) out.push(`  version ${version}`);
     if (i.advert) out.push(`  advert_int ${i.advert}`);
+    if (i.strictMode) out.push(`  strict_mode ${i.strictMode}`);
     if (i.nopreempt) out.push('  nopreempt');
+    if (i.preempt) out.push('  preempt');
     if (i.preemptDelay !== undefined) out.push(`  preempt_delay ${i.preemptDelay}`);
     if (i.pass !== undefined && !i.ipv6 && version !== 3) out.push('  authentication {', '    auth_type PASS', `    auth_pass ${i.pass}`, '  }');
     out.push('  virtual_ipaddress {');
@@ -75,7 +82,7 @@ function render(instances: readonly Inst[], g: { version: number | undefined; mc
     if (i.trackScript !== undefined) out.push('  track_script {', `    chk${i.trackScript ? ` weight ${i.trackScript}` : ''}`, '  }');
     out.push('}');
   });
-  if (syncGroup && instances.length >= 2) out.push('vrrp_sync_group G {', '  group {', '    VI_0', '    VI_1', '  }', '}');
+  if (syncGroup && instances.length >= 2) out.push('vrrp_sync_group G {', '  group {', '    VI_0', '    VI_1', '  }', '  notify_backup "/bin/true group"', '  notify /bin/true', '}');
   return out.join('\n') + '\n';
 }
 
@@ -97,6 +104,7 @@ test('random keepalived.conf files: keepalived -d and haldir\'s model agree', { 
           throw new Error(`${e instanceof Error ? e.message : String(e)}\n--- keepalived.conf:\n${conf}--- vrrp.cf:\n${imported.vrrpCf}`);
         }
       }
+      for (const sg of parsed.config.syncGroups) compareGroup(dump.groups.get(sg.name)!, sg, `sync group ${sg.name}\n${conf}`);
     }),
     { numRuns: 25, includeErrorInReport: true },
   );
