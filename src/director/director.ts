@@ -182,7 +182,8 @@ export class Director {
         clock,
         initialHash,
         settleMs: this.opts.configSettleMs,
-        onSettling: (ms) => logger.debug(`Configuration file '${this.opts.configPath}' is being written; reading it once unchanged for ${ms} ms`),
+        // why an edit is not applied at once (a half-written file is never applied)
+        onSettling: (ms) => logger.info(`Configuration file '${this.opts.configPath}' is being written; reading it once unchanged for ${ms} ms`),
       });
       this.watcher.start();
     }

@@ -112,13 +112,13 @@ export class ConfigWatcher {
     if (ms <= 0 || this.stopped) return;
     this.poll = this.opts.clock.setTimeout(() => {
       // a change inotify did not report goes through the same settle rule
-      if (!this.timer && fileSignature(this.path) !== this.sigRead) this.event('change');
+      if (!this.timer && fileSignature(this.path) !== this.sigRead) this.event('change', false);
       this.armPoll();
     }, ms);
   }
 
-  /** An inotify event (or a poll that saw the file differ) for the config file. */
-  event(kind: WatchEvent): void {
+  /** An inotify event (or a poll that saw the file differ: `notify` false) for the config file. */
+  event(kind: WatchEvent, notify = true): void {
     if (this.stopped) return;
     const fresh = this.pending === undefined;
     // A write after a rename (create, then write) must settle; a rename after writes
@@ -126,7 +126,7 @@ export class ConfigWatcher {
     this.pending = kind;
     this.sigAtEvent = fileSignature(this.path);
     if (this.timer) this.opts.clock.clearTimeout(this.timer);
-    if (kind === 'change' && fresh) this.opts.onSettling?.(this.settleMs);
+    if (kind === 'change' && fresh && notify) this.opts.onSettling?.(this.settleMs);
     const wait = kind === 'rename' ? (this.opts.debounceMs ?? 15) : this.settleMs;
     this.timer = this.opts.clock.setTimeout(() => this.settled(), wait);
   }

@@ -93,6 +93,7 @@ test('autoreload: truncation held back, two-part write applied once, rename at o
       closeSync(fd);
     }
     await waitUntil(() => weight1() === 3, SETTLE_MS + 20000, 'the whole file applied');
+    assert.match(logText(), new RegExp(`Configuration file '${cfg.replace(/[.]/g, '\\.')}' is being written; reading it once unchanged for ${SETTLE_MS} ms`));
     const writes = callsSince(before).filter((c) => c.argv.includes('-R') || /^-[DdAaEe]/.test(c.argv[0] ?? ''));
     const script = writes.map((c) => c.stdin ?? c.argv.join(' ')).join('');
     assert.ok(!/-D -t 10\.203\.0\.2:80/.test(script), `the second virtual was deleted by a half-written file:\n${script}`);

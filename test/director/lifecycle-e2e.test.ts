@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { parseList } from '../../src/ipvs/ipvsadm-text.js';
 import type { IpvsTable } from '../../src/ipvs/types.js';
 import { HttpReal, freePortOn, waitUntil } from '../helpers/http-reals.js';
@@ -27,13 +27,17 @@ interface Env {
   env: NodeJS.ProcessEnv;
 }
 
-function haldir(e: Env, ...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, '--ipvsadm', standin, '--pidfile', e.pid, ...args], {
-    env: e.env,
-    encoding: 'utf8',
-    timeout: 30000,
+/**
+ * Runs the CLI without blocking this process: the real servers live in it, and a
+ * spawnSync of a few seconds on a loaded machine would time their checks out.
+ */
+function haldir(e: Env, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolveRun) => {
+    const child = execFile(process.execPath, [cli, '--ipvsadm', standin, '--pidfile', e.pid, ...args], { env: e.env, encoding: 'utf8', timeout: 30000 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : child.exitCode;
+      resolveRun({ code, stdout, stderr });
+    });
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 function table(e: Env): IpvsTable {
@@ -88,31 +92,31 @@ test('daemon lifecycle end to end with the stand-in ipvsadm', async () => {
   // Every daemon this test started (read from the pid file right after start): the only
   // pids the cleanup may signal.
   const daemons = new Set<number>();
-  const haldirStarted = (r: ReturnType<typeof haldir>): ReturnType<typeof haldir> => {
+  const haldirStarted = (r: Awaited<ReturnType<typeof haldir>>): Awaited<ReturnType<typeof haldir>> => {
     if (r.code === 0 && existsSync(e.pid)) daemons.add(Number(readFileSync(e.pid, 'utf8').trim()));
     return r;
   };
   try {
     writeFileSync(e.cfg, cf({ ...base, autoreload: false, w1: 1 }));
     // not running yet: status 3 and reload 1 (LSB, as ldirectord)
-    const st0 = haldir(e, e.cfg, 'status');
+    const st0 = await haldir(e, e.cfg, 'status');
     assert.equal(st0.code, 3, st0.stderr + st0.stdout);
-    assert.equal(haldir(e, e.cfg, 'reload').code, 1);
+    assert.equal((await haldir(e, e.cfg, 'reload')).code, 1);
 
-    const started = haldirStarted(haldir(e, e.cfg, 'start'));
+    const started = haldirStarted(await haldir(e, e.cfg, 'start'));
     assert.equal(started.code, 0, started.stderr);
     assert.ok(existsSync(e.pid), 'pid file written');
     const daemonPid = Number(readFileSync(e.pid, 'utf8').trim());
-    const st = haldir(e, e.cfg, 'status');
+    const st = await haldir(e, e.cfg, 'status');
     assert.equal(st.code, 0);
     assert.match(st.stderr, new RegExp(`haldir for ${e.cfg} is running with pid: ${daemonPid}`));
     // a second start is a no-op
-    assert.equal(haldirStarted(haldir(e, e.cfg, 'start')).code, 0);
+    assert.equal(haldirStarted(await haldir(e, e.cfg, 'start')).code, 0);
 
     await waitUntil(() => Object.keys(weightsOf(e)).length === 2, 15000, 'both reals in the table');
     assert.match(logText(), /\[\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\|ldirectord\.cf\|\d+\] Added real server: 127\.0\.36\.1:/);
 
-    const verbose = haldir(e, e.cfg, 'status', '-v');
+    const verbose = await haldir(e, e.cfg, 'status', '-v');
     assert.equal(verbose.code, 0, verbose.stderr);
     assert.match(verbose.stdout, /TCP {2}10\.201\.0\.1:80 wlc/);
     assert.match(verbose.stdout, new RegExp(`-> 127\\.0\\.36\\.1:${port}\\s+Masq\\s+1\\s+up\\s`));
@@ -122,14 +126,14 @@ test('daemon lifecycle end to end with the stand-in ipvsadm', async () => {
     await waitUntil(() => logText().includes(' - ignore new configuration'), 15000, 'change noticed');
     assert.equal(weightsOf(e)[key('127.0.36.1')], 1, logText());
     // reload by command (SIGHUP) applies it
-    assert.equal(haldir(e, e.cfg, 'reload').code, 0);
+    assert.equal((await haldir(e, e.cfg, 'reload')).code, 0);
     await waitUntil(() => weightsOf(e)[key('127.0.36.1')] === 3, 15000, 'weight 3 after reload');
     assert.match(logText(), /Reloading Linux Director Daemon config on signal/);
     assert.match(logText(), /Starting Linux Director v1\.186-ha as daemon \(haldir /);
 
     // switch autoreload on (by signal), then a plain edit is applied by itself
     writeFileSync(e.cfg, cf({ ...base, autoreload: true, w1: 4 }));
-    assert.equal(haldir(e, e.cfg, 'force-reload').code, 0);
+    assert.equal((await haldir(e, e.cfg, 'force-reload')).code, 0);
     await waitUntil(() => weightsOf(e)[key('127.0.36.1')] === 4, 15000, 'weight 4');
     writeFileSync(e.cfg, cf({ ...base, autoreload: true, w1: 5 }));
     // applied by itself, no signal (latency is measured in bench/autoreload-bench.ts)
@@ -158,33 +162,33 @@ test('daemon lifecycle end to end with the stand-in ipvsadm', async () => {
     await waitUntil(() => weightsOf(e)[key('127.0.36.1')] === 6, 15000, 'fixed config applied');
 
     // stop with cleanstop=yes: the virtual is gone, the pid file too
-    assert.equal(haldir(e, e.cfg, 'stop').code, 0);
+    assert.equal((await haldir(e, e.cfg, 'stop')).code, 0);
     await waitUntil(() => !existsSync(e.pid), 15000, 'pid file removed');
     assert.equal(table(e).services.length, 0);
     assert.match(logText(), /Linux Director Daemon terminated on signal: TERM/);
-    assert.equal(haldir(e, e.cfg, 'status').code, 3);
+    assert.equal((await haldir(e, e.cfg, 'status')).code, 3);
 
     // restart with the table in place (cleanstop=no): healthy reals untouched
     await reals[1]!.start();
     writeFileSync(e.cfg, cf({ ...base, autoreload: true, w1: 1, cleanstop: false }));
-    assert.equal(haldirStarted(haldir(e, e.cfg, 'start')).code, 0);
+    assert.equal(haldirStarted(await haldir(e, e.cfg, 'start')).code, 0);
     await waitUntil(() => Object.keys(weightsOf(e)).length === 2, 15000, 'both reals again');
-    assert.equal(haldir(e, e.cfg, 'stop').code, 0);
+    assert.equal((await haldir(e, e.cfg, 'stop')).code, 0);
     await waitUntil(() => !existsSync(e.pid), 15000, 'stopped');
     assert.equal(Object.keys(weightsOf(e)).length, 2, 'cleanstop=no keeps the table');
     const calls = () => readFileSync(join(dir, 'ipvsadm.log'), 'utf8').trim().split('\n').length;
     const n = calls();
-    assert.equal(haldirStarted(haldir(e, e.cfg, 'restart')).code, 0);
+    assert.equal(haldirStarted(await haldir(e, e.cfg, 'restart')).code, 0);
     await new Promise((r) => setTimeout(r, 3000));
     const after = readFileSync(join(dir, 'ipvsadm.log'), 'utf8').trim().split('\n').slice(n).map((l) => JSON.parse(l) as { argv: string[]; stdin?: string });
     const writes = after.filter((c) => c.argv.includes('-R') && (c.stdin ?? '').includes('-r'));
     assert.deepEqual(writes, [], 'no real server was touched on restart');
-    assert.equal(haldir(e, e.cfg, 'stop').code, 0);
+    assert.equal((await haldir(e, e.cfg, 'stop')).code, 0);
     await waitUntil(() => !existsSync(e.pid), 15000, 'stopped again');
 
     // a stale pid file (the pid of a process this test started and reaped): status 1
     writeFileSync(e.pid, `${reapedPid()}\n`);
-    const stale = haldir(e, e.cfg, 'status');
+    const stale = await haldir(e, e.cfg, 'status');
     assert.equal(stale.code, 1);
     assert.match(stale.stderr, /stale pid file/);
   } finally {
