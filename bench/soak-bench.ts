@@ -31,6 +31,7 @@ console.log(`  RSS ${r.samples[0]?.rssMb.toFixed(1)} MB at start, ${r.samples.at
 console.log(`  RSS slope over the second half ${r.rssSlopeMbPerMin.toFixed(3)} MB/min, fitted rise ${r.rssRiseSecondHalfMb.toFixed(1)} MB: ${r.flat ? 'flat' : 'NOT flat'}`);
 console.log(`  open fds max ${r.fdsMaxFirstHalf} (first half), ${r.fdsMaxSecondHalf} (second half)`);
 console.log(`  detection ${d.length} flips: p50 ${percentile(d, 50).toFixed(0)} ms, p95 ${percentile(d, 95).toFixed(0)} ms, max ${Math.max(...d).toFixed(0)} ms; missed ${r.missedDetections}`);
-console.log(`  spurious downs of healthy reals ${r.spuriousDowns}, hostile reals ever up ${r.hostileUps}, warnings logged ${r.warnings}`);
+console.log(`  spurious downs of healthy reals ${r.spuriousDowns} ${JSON.stringify(r.spuriousWhy)}, hostile reals ever up ${r.hostileUps}, warnings logged ${r.warnings}`);
+console.log(`  checker CPU ${(r.samples.reduce((s, x) => s + x.cpu, 0) / Math.max(1, r.samples.length)).toFixed(2)} cores on average`);
 console.log(`  checks run ${r.samples.at(-1)?.probes}`);
 process.exit(r.flat && r.missedDetections === 0 && r.spuriousDowns === 0 && r.hostileUps === 0 ? 0 : 1);

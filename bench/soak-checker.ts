@@ -1,7 +1,7 @@
 // The checker side of the soak (bench/soak.ts): one haldir scheduler in its own process,
 // so RSS and open descriptors measured are the checker's alone. Reads the reals from the
-// JSON file given as argv[2]; prints "ready", then "up ADDR:PORT" / "down ADDR:PORT" for
-// every transition; answers "probes" with "probes N W" (checks run, warnings logged).
+// JSON file given as argv[2]; prints "ready", then "up ADDR:PORT MESSAGE" / "down ADDR:PORT
+// MESSAGE" for every transition; answers "probes" with "probes N W" (checks run, warnings logged).
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { CheckScheduler } from '../src/checks/scheduler.js';
@@ -38,7 +38,7 @@ const sched = new CheckScheduler(planChecks(virtuals, 'soak'), {
   clock: systemClock(),
   logger,
   onProbe: () => void probes++,
-  onTransition: (t) => process.stdout.write(`${t.state} ${t.real}\n`),
+  onTransition: (t) => process.stdout.write(`${t.state} ${t.real} ${t.message.replace(/\s+/g, ' ').slice(0, 120)}\n`),
 });
 sched.start();
 process.stdout.write('ready\n');
