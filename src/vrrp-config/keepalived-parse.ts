@@ -1,7 +1,8 @@
 // A tolerant reader of keepalived.conf's grammar (keepalived 2.2.7 parser.c): one
 // statement per line (keyword + words), `{ ... }` blocks nest, `!` and `#` start
 // comments, "..." groups words. It never throws: unbalanced braces become notes,
-// so import-keepalived can convert what it understands and report the rest.
+// so import-keepalived can convert what it understands and report the rest. Template
+// tags ({{ }}, {% %}) are single words, reported once per line.
 
 export interface KaToken {
   /** Word without its quotes. */
