@@ -15,14 +15,18 @@ export const MUTATION_MODULES = {
   },
   'ipvs-text': {
     mutate: ['src/ipvs/ipvsadm-text.ts'],
-    tests: ['test/ipvs/ipvsadm-text.test.ts'],
+    tests: ['test/ipvs/ipvsadm-text.test.ts', 'test/ipvs/ipvsadm-text-syntax.test.ts'],
   },
-  vrrp: {
-    mutate: ['src/vrrp/codec.ts', 'src/vrrp/machine.ts'],
-    tests: ['test/vrrp/codec.test.ts', 'test/vrrp/machine.test.ts'],
+  'vrrp-codec': {
+    mutate: ['src/vrrp/codec.ts'],
+    tests: ['test/vrrp/codec.test.ts'],
+  },
+  'vrrp-machine': {
+    mutate: ['src/vrrp/machine.ts'],
+    tests: ['test/vrrp/machine.test.ts'],
   },
   splitbrain: {
     mutate: ['src/splitbrain/detector.ts'],
-    tests: ['test/splitbrain/detector.test.ts'],
+    tests: ['test/splitbrain/detector.test.ts', 'test/splitbrain/detector-terms.test.ts'],
   },
 };

@@ -16,8 +16,10 @@ for (const [file, { source, mutants }] of Object.entries(report.files)) {
     counts[m.status] = (counts[m.status] ?? 0) + 1;
     if (m.status !== 'Survived' && m.status !== 'NoCoverage') continue;
     const { line, column } = m.location.start;
-    const orig = lines[line - 1].trim().slice(0, 90);
-    console.log(`${file}:${line}:${column} ${m.mutatorName} -> ${JSON.stringify(m.replacement ?? '').slice(0, 70)}\n    ${orig}`);
+    // Stryker reports 1-based lines and columns.
+    const end = m.location.end;
+    const orig = end.line === line ? lines[line - 1].slice(column - 1, end.column - 1) : `${lines[line - 1].slice(column - 1)}...`;
+    console.log(`${file}:${line}:${column} ${m.mutatorName}: ${orig.trim().slice(0, 80)} -> ${(m.replacement ?? '').slice(0, 60)}`);
   }
 }
 const killed = (counts.Killed ?? 0) + (counts.Timeout ?? 0);
