@@ -58,6 +58,8 @@ export const VRRP_DIAGNOSTIC_CODES = {
   'W-SYNC-GROUP-STATE': 'state MASTER on a sync group member: the group starts BACKUP unless every member is MASTER with priority 255, as in keepalived',
   'W-NO-VIPS': 'an instance without virtual_ipaddress',
   'W-UNUSED-SCRIPT': 'a vrrp_script no instance tracks',
+  'W-SECRET-READABLE': 'auth_pass or smtppasswd in a file every local user can read (chmod 600 it)',
+  'W-SMTPAUTH-CLEARTEXT': 'smtpuser without smtptls to an SMTP server on another host: the password crosses the network in clear text',
 } as const;
 
 export type VrrpDiagnosticCode = keyof typeof VRRP_DIAGNOSTIC_CODES;
