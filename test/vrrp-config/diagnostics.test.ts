@@ -76,6 +76,7 @@ const CASES: readonly Case[] = [
   { code: 'W-OWNER-WEIGHT', text: inst('state = MASTER\ntrack_script[] = s weight -5\n[vrrp_script s]\nscript = /bin/true\n'), line: 6, says: 'state MASTER without a priority' },
   { code: 'W-NO-VIPS', text: '[vrrp_instance V]\ninterface = eth0\nvirtual_router_id = 1\n', line: 1 },
   { code: 'W-UNUSED-SCRIPT', text: MINIMAL + '[vrrp_script s]\nscript = /bin/true\n', line: 5 },
+  { code: 'W-SMTPAUTH-CLEARTEXT', text: '[global]\nsmtp = 192.0.2.25\nsmtpuser = alerts\nsmtppasswd = "x"\n' + MINIMAL, line: 3, says: 'smtptls = starttls' },
 ];
 
 for (const c of CASES) {
@@ -96,6 +97,8 @@ for (const c of CASES) {
 test('the table covers every code the parser declares (E-FILE is configtest\'s)', () => {
   const covered = new Set<string>(CASES.map((c) => c.code));
   covered.add('E-FILE');
+  // needs the file's mode, not only its text: test/config/secret-warnings.test.ts
+  covered.add('W-SECRET-READABLE');
   assert.deepEqual(Object.keys(VRRP_DIAGNOSTIC_CODES).filter((k) => !covered.has(k)), []);
 });
 
