@@ -14,7 +14,7 @@ import { defaultSender, routeKey, routeLabel } from './message.js';
 import type { MailTransport, NodemailerOptions, TransportFactory } from './transport.js';
 import { describeFailure, isPermanentFailure, nodemailerTransports } from './transport.js';
 
-export { smtpCleartextAuthWarning, smtpPasswordWarning } from './config-warnings.js';
+export { smtpCleartextAuthWarning } from './config-warnings.js';
 
 export interface MailerOptions {
   readonly clock: Clock;

@@ -26,6 +26,8 @@ export const DIAGNOSTIC_CODES = [
   'W-MISSING-DIR',
   'W-VALUE',
   'W-COMPAT',
+  'W-SECRET-READABLE',
+  'W-SMTPAUTH-CLEARTEXT',
   'N-SEE',
 ] as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

@@ -10,6 +10,7 @@ import type { AddressFamily, ParseResult } from './model.js';
 import type { ConfigResolver } from './resolver.js';
 import { parseLdirectordCf } from './parse.js';
 import { lookupService, readServicesFile, type ServicesTable } from './services-file.js';
+import { fileModeOf } from './secret-file.js';
 
 export type HostLookup = (name: string, family: AddressFamily) => Promise<string | undefined>;
 
@@ -75,6 +76,7 @@ function cachingResolver(hosts: Map<string, string | undefined>, services: Servi
     hostname: () => host,
     isDirectory,
     appendError,
+    fileMode: fileModeOf,
   };
 }
 

@@ -22,6 +22,7 @@ import { parseSchedFlags } from '../ipvs/sched-flags.js';
 import { buildConfig } from './effective.js';
 import { translatePerlRegex, PerlRegexError } from './perl-regex.js';
 import { canonicalIPv6, isIPv4Literal, isIPv6Literal } from './net.js';
+import { configSecurityWarnings } from './secret-file.js';
 
 export interface ParseOptions {
   /** Name used in diagnostics and in the model. */
@@ -855,6 +856,18 @@ export function virtualIdOf(v: RawVirtual): string {
 }
 
 /** Parses ldirectord.cf text. Pure: all outside facts come from the resolver. */
+/** The directives of ldirectord.cf whose values are secrets (checks' and SMTP AUTH passwords, RADIUS secret). */
+export const LDIRECTORD_SECRETS = ['passwd', 'secret', 'smtppasswd'] as const;
+
 export function parseLdirectordCf(text: string, opts: ParseOptions): ParseResult {
-  return new CfParser(text, opts).run();
+  const r = new CfParser(text, opts).run();
+  const c = r.config;
+  const extra = configSecurityWarnings({
+    file: opts.file,
+    text,
+    secretDirectives: LDIRECTORD_SECRETS,
+    mode: opts.resolver.fileMode?.(opts.file),
+    smtp: c ? { global: c.global, servers: [c.global.smtp, ...c.virtuals.map((v) => v.smtp)] } : undefined,
+  });
+  return extra.length ? { ...r, diagnostics: [...r.diagnostics, ...extra] } : r;
 }

@@ -13,6 +13,8 @@ export interface ConfigResolver {
   isDirectory(path: string): boolean;
   /** undefined when the file can be opened for append; otherwise the reason (e.g. "No such file or directory"). */
   appendError(path: string): string | undefined;
+  /** st_mode of a file (for W-SECRET-READABLE); undefined when unknown. */
+  fileMode?(path: string): number | undefined;
 }
 
 /** A resolver from plain tables, for tests and for the loader's second pass. */
@@ -23,6 +25,8 @@ export interface StaticResolverData {
   readonly directories?: readonly string[];
   /** Paths (or directory prefixes ending in '/') that cannot be appended to, with the reason. */
   readonly unwritable?: Readonly<Record<string, string>>;
+  /** st_mode of files by path. */
+  readonly fileModes?: Readonly<Record<string, number>>;
 }
 
 export function staticResolver(data: StaticResolverData): ConfigResolver {
@@ -43,6 +47,7 @@ export function staticResolver(data: StaticResolverData): ConfigResolver {
       }
       return undefined;
     },
+    fileMode: (p) => data.fileModes?.[p],
   };
 }
 

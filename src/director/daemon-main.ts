@@ -4,7 +4,7 @@
 // socket, companion instances (`execute`). The CLI (src/cli/haldir.ts) hands us a
 // parsed command and config through setDaemonRunner.
 import { hostname as osHostname } from 'node:os';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve as resolvePath } from 'node:path';
 import type { CliIo, DaemonInvocation } from '../cli/haldir.js';
 import { formatHaldirArgs, type DaemonAction } from '../cli/args.js';
@@ -15,7 +15,7 @@ import type { Logger } from '../runtime/logger.js';
 import { createLogSink, type LogSink } from '../runtime/log-sinks.js';
 import { defaultPidFile, controlSocketFor, readPidState, writePidFile, removePidFile } from '../runtime/pidfile.js';
 import { execFile } from '../runtime/exec.js';
-import { smtpPasswordWarning } from '../alerts/mailer.js';
+import { formatDiagnostic } from '../config/diagnostics.js';
 import { Alerting } from '../alerts/alerting.js';
 import { IpvsadmBackend } from '../ipvs/backends/ipvsadm.js';
 import { MemoryBackend } from '../ipvs/backends/memory.js';
@@ -175,14 +175,9 @@ async function runForeground(
       ? `Starting ${VERSION_STR} as daemon (haldir ${VERSION}, pid ${pid})`
       : `Starting ${VERSION_STR} with pid: ${pid} (haldir ${VERSION})`,
   );
-  if (config.global.smtppasswd) {
-    try {
-      const w = smtpPasswordWarning(inv.configPath, statSync(inv.configPath).mode, true);
-      if (w) logger.warn(`${w.message} [${w.code}]`);
-    } catch {
-      /* unreadable now: the loader already complained */
-    }
-  }
+  // The command line printed these to stderr already; a detached daemon's stderr leads
+  // nowhere, so the log gets them too (a readable secret, AUTH in clear text, ...).
+  for (const d of inv.parse.diagnostics) if (d.severity === 'warning') logger.warn(formatDiagnostic(d));
   let configSettleMs: number | undefined;
   try {
     configSettleMs = settleMsFrom(io.env);

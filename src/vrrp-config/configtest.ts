@@ -7,7 +7,8 @@ import { DEFAULT_VRRP_CF } from './paths.js';
 import { formatDiagnostic } from './diagnostics.js';
 import { processIo, readOrReport, type VrrpCliIo } from './cli-io.js';
 import { parseVrrpConfig } from './parse.js';
-import { redactSecrets, statusSecretReadableWarning } from './secret-file.js';
+import { redactSecrets } from './secret-file.js';
+import { fileModeOf } from '../config/secret-file.js';
 
 const USAGE = `usage: haldir-vrrp configtest [--json] [FILE]   (default ${DEFAULT_VRRP_CF})
   --json   print the parsed model (effective values, defaults applied) as JSON
@@ -34,13 +35,10 @@ export async function runVrrpConfigtest(argv: readonly string[], io: VrrpCliIo =
   const file = files[0] ?? DEFAULT_VRRP_CF;
   const text = await readOrReport(io, file, 'configtest [--json] [FILE]');
   if (text === undefined) return 1;
-  const result = parseVrrpConfig(text, file, io.hostname !== undefined ? { hostname: io.hostname } : {});
-  const mode = result.config ? await io.fileMode?.(file) : undefined;
-  const readable = result.config && mode !== undefined ? statusSecretReadableWarning(file, mode, result.config) : undefined;
-  const diagnostics = readable ? [...result.diagnostics, readable] : result.diagnostics;
-  for (const d of diagnostics) io.stderr(formatDiagnostic(d) + '\n');
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
+  const result = parseVrrpConfig(text, file, { ...(io.hostname !== undefined ? { hostname: io.hostname } : {}), fileMode: fileModeOf(file) });
+  for (const d of result.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+  const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = result.diagnostics.filter((d) => d.severity === 'warning').length;
   if (!result.config) {
     io.stderr(`${file}: ${errors} error(s), ${warnings} warning(s); haldir-vrrp would not start with this file\n`);
     return 1;

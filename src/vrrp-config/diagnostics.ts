@@ -59,9 +59,10 @@ export const VRRP_DIAGNOSTIC_CODES = {
   'W-SYNC-GROUP-STATE': 'state MASTER on a sync group member: the group starts BACKUP unless every member is MASTER with priority 255, as in keepalived',
   'W-STATUS-LISTEN-WILDCARD': 'status_listen on 0.0.0.0 or :: (every address of the host, the VIPs included)',
   'W-STATUS-NO-SECRET': 'peer or status_listen without status_secret: the peer\'s status is never evidence',
-  'W-STATUS-SECRET-READABLE': 'vrrp.cf holds status_secret but other users may read it',
   'W-NO-VIPS': 'an instance without virtual_ipaddress',
   'W-UNUSED-SCRIPT': 'a vrrp_script no instance tracks',
+  'W-SECRET-READABLE': 'auth_pass, smtppasswd or status_secret in a file every local user can read (chmod 600 it)',
+  'W-SMTPAUTH-CLEARTEXT': 'smtpuser without smtptls to an SMTP server on another host: the password crosses the network in clear text',
 } as const;
 
 export type VrrpDiagnosticCode = keyof typeof VRRP_DIAGNOSTIC_CODES;

@@ -5,6 +5,7 @@
 
 import { hostname as osHostname } from 'node:os';
 import type { Diagnostic } from '../config/model.js';
+import { configSecurityWarnings } from '../config/secret-file.js';
 import { DiagnosticSink, sortDiagnostics } from './diagnostics.js';
 import { scanIni } from './ini-scan.js';
 import type { VrrpConfig, VrrpGlobal, VrrpParseResult } from './model.js';
@@ -18,7 +19,14 @@ import { collectSections, dropStructuralNoise, reportScanNotes, type NamedSectio
 export interface VrrpParseOptions {
   /** Default router_id (keepalived uses the host name). */
   readonly hostname?: string;
+  /** st_mode of the file the text came from (for W-SECRET-READABLE); undefined when unknown. */
+  readonly fileMode?: number;
 }
+
+/** The directives of vrrp.cf whose values are secrets (the VRRPv2 PASS key, the SMTP AUTH password). */
+// status_secret too: anyone who reads it can sign status documents and make the other
+// director believe a second master exists (docs/splitbrain.md, threat model).
+export const VRRP_SECRETS = ['auth_pass', 'smtppasswd', 'status_secret'] as const;
 
 export function parseVrrpConfig(text: string, file: string, options: VrrpParseOptions = {}): VrrpParseResult {
   const sink = new DiagnosticSink(file);
@@ -42,7 +50,8 @@ export function parseVrrpConfig(text: string, file: string, options: VrrpParseOp
   const groupOf = assignSyncGroups(drafts, groups, sink);
   const instances = resolveInstances(drafts, scripts, groupOf, sink, file);
 
-  const diagnostics: Diagnostic[] = sortDiagnostics(sink.items);
+  const security = configSecurityWarnings({ file, text, secretDirectives: VRRP_SECRETS, mode: options.fileMode, smtp: { global, servers: [global.smtp] } });
+  const diagnostics: Diagnostic[] = sortDiagnostics([...sink.items, ...security]);
   if (sink.hasErrors) return { config: undefined, diagnostics };
   const config: VrrpConfig = {
     file,

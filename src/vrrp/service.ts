@@ -1,12 +1,12 @@
 // haldir-vrrp's commands (start, stop, status, reload): config loading, pid file,
 // signals, the status socket. src/cli/haldir-vrrp.ts only parses argv and calls these.
 
-import { readFileSync, existsSync, statSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { spawnDaemon } from '../runtime/daemonize.js';
 import { basename, resolve as resolvePath } from 'node:path';
 import { parseVrrpConfig } from '../vrrp-config/parse.js';
 import { formatDiagnostic } from '../vrrp-config/diagnostics.js';
-import { statusSecretReadableWarning } from '../vrrp-config/secret-file.js';
+import { fileModeOf } from '../config/secret-file.js';
 import type { VrrpConfig } from '../vrrp-config/model.js';
 import { controlSocketFor, defaultPidFile, readPidState, removePidFile, writePidFile, type PidProgram } from '../runtime/pidfile.js';
 import { createLogSink } from '../runtime/log-sinks.js';
@@ -47,8 +47,11 @@ export function pidFileFor(o: ServiceOptions): string {
   return o.pidFile ?? defaultPidFile(o.configPath, '/run', PROGRAM);
 }
 
-/** Reads and parses vrrp.cf; errors are printed compiler-style and yield undefined. */
-export function loadConfig(path: string, err: (s: string) => void): VrrpConfig | undefined {
+/**
+ * Reads and parses vrrp.cf; errors are printed compiler-style and yield undefined.
+ * Warnings (a secret others can read, ...) go to `warn` when given.
+ */
+export function loadConfig(path: string, err: (s: string) => void, warn?: (s: string) => void): VrrpConfig | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -56,17 +59,12 @@ export function loadConfig(path: string, err: (s: string) => void): VrrpConfig |
     err(`${path}: error[E-FILE]: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})\n`);
     return undefined;
   }
-  const r = parseVrrpConfig(text, path);
-  for (const d of r.diagnostics) if (d.severity === 'error' || !r.config) err(formatDiagnostic(d) + '\n');
-  return r.config;
-}
-
-function statMode(path: string): number | undefined {
-  try {
-    return statSync(path).mode;
-  } catch {
-    return undefined;
+  const r = parseVrrpConfig(text, path, { fileMode: fileModeOf(path) });
+  for (const d of r.diagnostics) {
+    if (d.severity === 'error' || !r.config) err(formatDiagnostic(d) + '\n');
+    else warn?.(formatDiagnostic(d) + '\n');
   }
+  return r.config;
 }
 
 /**
@@ -89,9 +87,13 @@ export async function runStart(o: ServiceOptions): Promise<number> {
     err(`${PROGRAM}: already running for ${o.configPath} with pid ${st.pid} (pid file ${pidFile})\n`);
     return 1;
   }
-  const cfg = loadConfig(o.configPath, err);
+  // The terminal sees the warnings from the command that detaches; the daemon (detached
+  // or in the foreground) logs them, once it has its log.
+  const detaching = !o.foreground && !o.backgroundChild;
+  const warnings: string[] = [];
+  const cfg = loadConfig(o.configPath, err, (s) => (detaching ? err(s) : warnings.push(s.trimEnd())));
   if (!cfg) return 1;
-  if (!o.foreground && !o.backgroundChild) {
+  if (detaching) {
     // Detach: re-run ourselves as a session leader with no terminal; logs go to syslog.
     // Report success once the child has written its pid file (its sockets are open); after
     // 10 s without word either way, assume it is still coming up.
@@ -111,6 +113,7 @@ export async function runStart(o: ServiceOptions): Promise<number> {
     configFile: o.configPath,
     ident: PROGRAM,
   });
+  for (const w of warnings) log.warn(w);
   let daemon: VrrpDaemon;
   const clock = systemClock();
   // One alerting path for the process: transition mails (smtp_alert; an injected sink
@@ -152,9 +155,6 @@ export async function runStart(o: ServiceOptions): Promise<number> {
     await log.close();
     return 1;
   }
-  const mode = statMode(o.configPath);
-  const readable = mode === undefined ? undefined : statusSecretReadableWarning(o.configPath, mode, cfg);
-  if (readable) log.warn(`${readable.code}: ${readable.message}`);
   let server: ControlServer | undefined;
   const sock = controlSocketFor(pidFile);
   try {

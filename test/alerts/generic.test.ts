@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { batchKey, combineAlerts } from '../../src/alerts/batch.js';
-import { smtpCleartextAuthWarning, smtpPasswordWarning } from '../../src/alerts/config-warnings.js';
+import { smtpCleartextAuthWarning } from '../../src/alerts/config-warnings.js';
 import { configRejectedAlert, splitBrainAlert, vrrpGroupAlert, vrrpInstanceAlert } from '../../src/alerts/generic.js';
 import type { AlertMessage } from '../../src/alerts/message.js';
 import { isPermanentFailure } from '../../src/alerts/transport.js';
@@ -75,20 +75,19 @@ describe('batching', () => {
   });
 });
 
-describe('smtpPasswordWarning', () => {
-  it('warns for a world-readable file holding a password, only then', () => {
-    const w = smtpPasswordWarning('/etc/ha.d/ldirectord.cf', 0o100644, true);
-    assert.equal(w?.code, 'W-SMTPPASSWD-READABLE');
-    assert.match(w?.message ?? '', /mode 0644.*chmod 600 \/etc\/ha\.d\/ldirectord\.cf/);
-    assert.equal(smtpPasswordWarning('/f', 0o100600, true), undefined);
-    assert.equal(smtpPasswordWarning('/f', 0o100640, true), undefined);
-    assert.equal(smtpPasswordWarning('/f', 0o100644, false), undefined);
-  });
-
-  it('warns when a password would be sent without TLS', () => {
-    assert.equal(smtpCleartextAuthWarning({ smtpuser: 'alerts', smtptls: 'none' })?.code, 'W-SMTPAUTH-CLEARTEXT');
-    assert.equal(smtpCleartextAuthWarning({ smtpuser: 'alerts', smtptls: 'starttls' }), undefined);
-    assert.equal(smtpCleartextAuthWarning({ smtpuser: undefined, smtptls: 'none' }), undefined);
+describe('smtpCleartextAuthWarning', () => {
+  const remote = { host: '192.0.2.25', port: 25 };
+  it('warns when a password would go to a relay on another host without TLS, only then', () => {
+    assert.equal(smtpCleartextAuthWarning({ smtpuser: 'alerts', smtptls: 'none' }, [remote])?.code, 'W-SMTPAUTH-CLEARTEXT');
+    assert.match(smtpCleartextAuthWarning({ smtpuser: 'alerts', smtptls: 'none' }, [undefined, remote])?.message ?? '', /to 192\.0\.2\.25:25 in clear text/);
+    assert.equal(smtpCleartextAuthWarning({ smtpuser: 'alerts', smtptls: 'starttls' }, [remote]), undefined);
+    assert.equal(smtpCleartextAuthWarning({ smtpuser: undefined, smtptls: 'none' }, [remote]), undefined);
+    // a loopback relay (local MTA) or no relay at all (local sendmail): nothing crosses the network
+    for (const host of ['127.0.0.1', '127.3.4.5', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1']) {
+      assert.equal(smtpCleartextAuthWarning({ smtpuser: 'alerts', smtptls: 'none' }, [{ host, port: 25 }]), undefined, host);
+    }
+    assert.equal(smtpCleartextAuthWarning({ smtpuser: 'alerts', smtptls: 'none' }, [undefined]), undefined);
+    assert.equal(smtpCleartextAuthWarning({ smtpuser: 'alerts', smtptls: 'none' }, [{ host: '128.0.0.1', port: 25 }])?.code, 'W-SMTPAUTH-CLEARTEXT');
   });
 });
 

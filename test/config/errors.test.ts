@@ -85,10 +85,12 @@ test('every warning code is emitted by some config', () => {
     [`maintenancedir=/nope\n${V}`, 'W-MISSING-DIR'],
     [`logfile="nosuchfacility"\n${V}`, 'W-VALUE'],
     [`${V}\n\tscheduler=rr\n`, 'W-COMPAT'],
+    [`${V}\tservice=imap\n\tlogin="u"\n\tpasswd="p"\n`, 'W-SECRET-READABLE'],
+    [`smtp=192.0.2.25\nsmtpuser="alerts"\nsmtppasswd="p"\n${V}`, 'W-SMTPAUTH-CLEARTEXT'],
   ];
   const seen = new Set<string>();
   for (const [text, code] of cases) {
-    const r = parse(text);
+    const r = parse(text, { fileModes: { 'test.cf': 0o100644 } });
     assert.ok(r.config, `no errors expected:\n${text}`);
     assert.ok(r.diagnostics.some((d) => d.code === code && d.severity === 'warning'), `${code} for:\n${text}`);
     seen.add(code);

@@ -2,7 +2,7 @@
 // rename, reopen, the stderr fallback, stdout/journal lines and the sink choice.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -170,6 +170,39 @@ describe('StreamLogSink', () => {
     assert.ok(isJournalStream('64769:1234', { dev: 64769, ino: 1234 }));
     assert.ok(!isJournalStream('64769:1234', { dev: 64769, ino: 999 }), 'stdout redirected elsewhere');
     assert.ok(!isJournalStream(undefined, { dev: 1, ino: 2 }));
+  });
+});
+
+/** Runs createLogSink(choice) in a child node and logs one line per level; its stdout and stderr. */
+function sinkInChild(choice: object, env: NodeJS.ProcessEnv = {}): { stdout: string; stderr: string } {
+  const mod = new URL('../../src/runtime/log-sinks.js', import.meta.url).href;
+  const script = `const { createLogSink } = await import(${JSON.stringify(mod)});
+    const s = createLogSink(${JSON.stringify(choice)});
+    s.debug('a debug line'); s.info('an info line'); s.warn('a warn line'); s.error('an error line');
+    await s.close();`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH, TZ: 'UTC', ...env }, timeout: 30000 });
+  assert.equal(r.status, 0, r.stderr);
+  return { stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('createLogSink: where each mode writes, on the real process streams', () => {
+  it('foreground (-d): every line, debug included, bare, on stderr; nothing on stdout (ld_log under -d)', () => {
+    const r = sinkInChild({ logfile: 'local0', supervised: false, configFile: 'x.cf', foreground: true });
+    assert.equal(r.stderr, 'a debug line\nan info line\na warn line\nan error line\n');
+    assert.equal(r.stdout, '');
+  });
+
+  it('foreground wins over supervised and a log file', () => {
+    const r = sinkInChild({ logfile: '/nonexistent/dir/x.log', supervised: true, configFile: 'x.cf', foreground: true });
+    assert.equal(r.stderr, 'a debug line\nan info line\na warn line\nan error line\n');
+    assert.equal(r.stdout, '');
+  });
+
+  it('supervised: "[localtime] msg" on stdout without debug lines; nothing on stderr', () => {
+    const r = sinkInChild({ logfile: 'local0', supervised: true, configFile: 'x.cf' });
+    const lines = r.stdout.split('\n').filter(Boolean);
+    assert.deepEqual(lines.map((l) => l.replace(/^\[\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\] /, '')), ['an info line', 'a warn line', 'an error line']);
+    assert.equal(r.stderr, '');
   });
 });
 

@@ -72,7 +72,7 @@ test('configtest: status_secret in a world-readable file warns (real file modes)
     chmodSync(file, 0o644);
     let r = await run();
     assert.equal(r.code, 0);
-    assert.equal(r.io.err, `${file}:1:1: warning[W-STATUS-SECRET-READABLE]: ${file} holds status_secret but every user can read it (mode 0644); run: chmod 600 ${file}\n`);
+    assert.equal(r.io.err, `${file}:2:1: warning[W-SECRET-READABLE]: ${file} holds secrets (status_secret at line 2, smtppasswd at line 3) but every local user can read it (mode 0644); run: chmod 600 ${file}\n`);
     chmodSync(file, 0o600);
     r = await run();
     assert.equal(r.io.err, '');

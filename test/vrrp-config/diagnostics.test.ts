@@ -81,6 +81,7 @@ const CASES: readonly Case[] = [
   { code: 'W-STATUS-NO-SECRET', text: '[global]\npeer = 10.0.0.11\n' + MINIMAL, line: 2, says: 'status_secret' },
   { code: 'W-STATUS-NO-SECRET', text: inst('peer = 10.0.0.11\n'), line: 5, says: 'never used as evidence' },
   { code: 'W-UNUSED-SCRIPT', text: MINIMAL + '[vrrp_script s]\nscript = /bin/true\n', line: 5 },
+  { code: 'W-SMTPAUTH-CLEARTEXT', text: '[global]\nsmtp = 192.0.2.25\nsmtpuser = alerts\nsmtppasswd = "x"\n' + MINIMAL, line: 3, says: 'smtptls = starttls' },
 ];
 
 for (const c of CASES) {
@@ -101,8 +102,8 @@ for (const c of CASES) {
 test('the table covers every code the parser declares (E-FILE is configtest\'s)', () => {
   const covered = new Set<string>(CASES.map((c) => c.code));
   covered.add('E-FILE');
-  // configtest's too (it needs the file's mode): test/vrrp-config/configtest.test.ts
-  covered.add('W-STATUS-SECRET-READABLE');
+  // needs the file's mode, not only its text: test/config/secret-warnings.test.ts
+  covered.add('W-SECRET-READABLE');
   assert.deepEqual(Object.keys(VRRP_DIAGNOSTIC_CODES).filter((k) => !covered.has(k)), []);
 });
 
