@@ -138,8 +138,8 @@ export function step(prev: MachineState, ev: MachineEvent, now: number): StepRes
   const log = (msg: string, level: 'info' | 'warn' = 'info'): void => {
     out.push({ type: 'log', level, msg: `(${name}) ${msg}` });
   };
-  const logLower = (msg: string, src: string): void => {
-    out.push({ type: 'log', level: 'info', msg: `(${name}) ${msg}`, repeat: { reason: 'lower-priority', src, what: 'lower priority adverts' } });
+  const logLower = (msg: string, src: string, what: string): void => {
+    out.push({ type: 'log', level: 'info', msg: `(${name}) ${msg}`, repeat: { reason: 'lower-priority', src, what } });
   };
   const prio = (): number => effectivePriority(s);
   const intervalMs = (): number => s.params.intervalCs * 10;
@@ -364,7 +364,7 @@ export function step(prev: MachineState, ev: MachineEvent, now: number): StepRes
       }
       // A lower-priority master with preemption on: let Master_Down expire. keepalived
       // (vrrp_state_backup) logs this only here, when it discards the advert.
-      logLower(`received lower priority (${a.priority}) advert from ${src} - discarding`, src);
+      logLower(`received lower priority (${a.priority}) advert from ${src} - discarding`, src, 'discarded lower priority adverts');
       return;
     }
     // MASTER
@@ -383,7 +383,7 @@ export function step(prev: MachineState, ev: MachineEvent, now: number): StepRes
       s.masterDownAt = now + masterDownMs(s.params.version, ours, s.masterIntervalCs);
       return;
     }
-    logLower(`Received advert from ${src} with lower priority ${a.priority}, ours ${ours}, forcing new election`, src);
+    logLower(`Received advert from ${src} with lower priority ${a.priority}, ours ${ours}, forcing new election`, src, 'lower priority adverts (forcing new election)');
     // Answer at most once per source per interval, for a few sources: see
     // REPLY_SOURCES_PER_INTERVAL. The scheduled advert keeps its time (advertAt is not
     // moved), so no receive load can postpone it.
