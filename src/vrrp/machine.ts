@@ -278,6 +278,10 @@ export function step(prev: MachineState, ev: MachineEvent, now: number): StepRes
         if (s.garpAt !== undefined && now >= s.garpAt) {
           out.push({ type: 'send-garp', count: s.params.garpMasterRepeat });
           s.garpAt = undefined;
+          // This burst counts against REPLY_GARP_SPACING_MS too: under a steady stream of
+          // lower-priority adverts, reply GARPs and their follow-up bursts together stay
+          // at one per second.
+          s.replyGarpAt = now;
         }
         if (s.garpRefreshAt !== undefined && now >= s.garpRefreshAt) {
           out.push({ type: 'send-garp', count: s.params.garpMasterRefreshRepeat });

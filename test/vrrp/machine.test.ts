@@ -387,8 +387,9 @@ test('BACKUP logs "received lower priority ... discarding" only when it discards
   assert.equal(m.s.masterAddress, '10.0.0.3', 'the discarded advert changed nothing');
 });
 
-test('MASTER under a lower-priority flood: one reply per source per interval, at most 4 sources, GARP once a second, schedule kept', () => {
-  const m = new Sim(params({ priority: 150, version: 3, intervalCs: 100, garpMasterDelayMs: 0 }));
+for (const garpMasterDelayMs of [0, 1000, 5000])
+test(`MASTER under a lower-priority flood: one reply per source per interval, at most 4 sources, GARP once a second, schedule kept (garp_master_delay ${garpMasterDelayMs} ms)`, () => {
+  const m = new Sim(params({ priority: 150, version: 3, intervalCs: 100, garpMasterDelayMs }));
   m.feed({ type: 'start' });
   m.advanceTo(4000);
   assert.equal(m.s.state, 'MASTER');
