@@ -23,10 +23,17 @@ export interface RepeatableLine {
   line: string;
   /** Plural noun phrase for the summary, e.g. "adverts with a bad password". */
   what: string;
+  /**
+   * A gap longer than this since the previous repeat ends the episode: the next one is
+   * logged in full. A flood has no gaps; a peer that stopped and started again (it was
+   * a lower-priority master, then BACKUP, then master again) is news worth a line.
+   */
+  quietMs?: number;
 }
 
 interface Entry {
   windowEnd: number;
+  lastAt: number;
   suppressed: number;
   level: 'info' | 'warn';
   summary: (n: number) => string;
@@ -57,8 +64,10 @@ export class LogThrottle {
       }
     }
     const cur = this.entries.get(key);
-    if (cur && now < cur.windowEnd) {
+    const resumed = cur !== undefined && e.quietMs !== undefined && now - cur.lastAt > e.quietMs;
+    if (cur && now < cur.windowEnd && !resumed) {
       cur.suppressed++;
+      cur.lastAt = now;
       this.arm();
       return;
     }
@@ -66,6 +75,7 @@ export class LogThrottle {
     const window = this.windowMs / 1000;
     this.entries.set(key, {
       windowEnd: now + this.windowMs,
+      lastAt: now,
       suppressed: 0,
       level: e.level,
       summary: (n) => `(${e.instance}) ${n} more ${e.what} from ${from} in the last ${window} s`,

@@ -42,3 +42,18 @@ test('more sources than the table holds share one "other sources" entry (spoofed
   t.flush();
   assert.deepEqual(out.slice(5), ['(VI_1) 995 more adverts with a bad password from other sources in the last 10 s']);
 });
+
+test('with quietMs, a gap in the repeats starts a new episode: the next one is logged in full', () => {
+  const clock = new ManualClock();
+  const out: string[] = [];
+  const t = new LogThrottle(clock, (_l, m) => out.push(m), 10_000, 64);
+  const l = { ...line('10.0.0.1'), quietMs: 300 };
+  for (let i = 0; i < 10; i++) {
+    t.note(l);
+    clock.advance(100);
+  }
+  assert.equal(out.length, 1, 'a steady stream is one line');
+  clock.advance(1000);
+  t.note(l);
+  assert.deepEqual(out.slice(1), ['(VI_1) 9 more adverts with a bad password from 10.0.0.1 in the last 10 s', '(VI_1) bad thing from 10.0.0.1']);
+});

@@ -382,7 +382,7 @@ test('BACKUP logs "received lower priority ... discarding" only when it discards
     type: 'log',
     level: 'info',
     msg: '(VI_1) received lower priority (50) advert from 10.0.0.4 - discarding',
-    repeat: { reason: 'lower-priority', src: '10.0.0.4', what: 'discarded lower priority adverts' },
+    repeat: { reason: 'lower-priority', src: '10.0.0.4', what: 'discarded lower priority adverts', quietMs: 3000 },
   });
   assert.equal(m.s.masterAddress, '10.0.0.3', 'the discarded advert changed nothing');
 });
