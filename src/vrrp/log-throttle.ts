@@ -2,7 +2,7 @@
 // ("received an invalid passwd!", "invalid ttl"...) and per lower-priority advert; a
 // host sending 5,000 bad packets a second then writes 50,000 lines in 10 s and buries
 // everything else. haldir-vrrp logs the first line of each (instance, reason, source)
-// in keepalived's shape, counts the repeats for LOG_WINDOW_MS, and then writes one
+// (and kind of line) in keepalived's shape, counts the repeats for LOG_WINDOW_MS, then writes one
 // summary: "(VI_1) 4999 more adverts with a bad password from 10.0.0.9 in the last 10 s".
 // The exact counts stay in the drop counters (`status -v`); this only bounds the log.
 
@@ -23,10 +23,17 @@ export interface RepeatableLine {
   line: string;
   /** Plural noun phrase for the summary, e.g. "adverts with a bad password". */
   what: string;
+  /**
+   * A gap longer than this since the previous repeat ends the episode: the next one is
+   * logged in full. A flood has no gaps; a peer that stopped and started again (it was
+   * a lower-priority master, then BACKUP, then master again) is news worth a line.
+   */
+  quietMs?: number;
 }
 
 interface Entry {
   windowEnd: number;
+  lastAt: number;
   suppressed: number;
   level: 'info' | 'warn';
   summary: (n: number) => string;
@@ -45,18 +52,22 @@ export class LogThrottle {
 
   note(e: RepeatableLine): void {
     const now = this.clock.now();
-    let key = `${e.instance}\n${e.reason}\n${e.src}`;
+    // One window per kind of line: a BACKUP's "discarding" line must not hide the
+    // "forcing new election" line the same source causes once we are MASTER.
+    let key = `${e.instance}\n${e.reason}\n${e.what}\n${e.src}`;
     let from = e.src;
     if (!this.entries.has(key)) {
       this.prune(now);
       if (this.entries.size >= this.maxKeys) {
-        key = `${e.instance}\n${e.reason}\n*`;
+        key = `${e.instance}\n${e.reason}\n${e.what}\n*`;
         from = 'other sources';
       }
     }
     const cur = this.entries.get(key);
-    if (cur && now < cur.windowEnd) {
+    const resumed = cur !== undefined && e.quietMs !== undefined && now - cur.lastAt > e.quietMs;
+    if (cur && now < cur.windowEnd && !resumed) {
       cur.suppressed++;
+      cur.lastAt = now;
       this.arm();
       return;
     }
@@ -64,6 +75,7 @@ export class LogThrottle {
     const window = this.windowMs / 1000;
     this.entries.set(key, {
       windowEnd: now + this.windowMs,
+      lastAt: now,
       suppressed: 0,
       level: e.level,
       summary: (n) => `(${e.instance}) ${n} more ${e.what} from ${from} in the last ${window} s`,

@@ -58,7 +58,7 @@ export type Action =
    * `repeat`: a line caused by one received packet, which a flood would repeat; the
    * daemon counts it under `reason` and rate-limits the log (src/vrrp/log-throttle.ts).
    */
-  | { type: 'log'; level: 'info' | 'warn'; msg: string; repeat?: { reason: 'lower-priority'; src: string; what: string } }
+  | { type: 'log'; level: 'info' | 'warn'; msg: string; repeat?: { reason: 'lower-priority'; src: string; what: string; quietMs: number } }
   | { type: 'transition'; from: VrrpState; to: VrrpState; fromSync: boolean }
   /** A sync group member is ready for MASTER; the group decides (keepalived vrrp_sync_can_goto_master). */
   | { type: 'want-master' };
@@ -138,8 +138,10 @@ export function step(prev: MachineState, ev: MachineEvent, now: number): StepRes
   const log = (msg: string, level: 'info' | 'warn' = 'info'): void => {
     out.push({ type: 'log', level, msg: `(${name}) ${msg}` });
   };
-  const logLower = (msg: string, src: string): void => {
-    out.push({ type: 'log', level: 'info', msg: `(${name}) ${msg}`, repeat: { reason: 'lower-priority', src, what: 'lower priority adverts' } });
+  // A sender silent for 3 of its own intervals stopped being master in between: its
+  // next lower-priority advert starts a new episode and is logged in full.
+  const logLower = (msg: string, src: string, what: string, a: Advert): void => {
+    out.push({ type: 'log', level: 'info', msg: `(${name}) ${msg}`, repeat: { reason: 'lower-priority', src, what, quietMs: 3 * a.intervalCs * 10 } });
   };
   const prio = (): number => effectivePriority(s);
   const intervalMs = (): number => s.params.intervalCs * 10;
@@ -278,6 +280,10 @@ export function step(prev: MachineState, ev: MachineEvent, now: number): StepRes
         if (s.garpAt !== undefined && now >= s.garpAt) {
           out.push({ type: 'send-garp', count: s.params.garpMasterRepeat });
           s.garpAt = undefined;
+          // This burst counts against REPLY_GARP_SPACING_MS too: under a steady stream of
+          // lower-priority adverts, reply GARPs and their follow-up bursts together stay
+          // at one per second.
+          s.replyGarpAt = now;
         }
         if (s.garpRefreshAt !== undefined && now >= s.garpRefreshAt) {
           out.push({ type: 'send-garp', count: s.params.garpMasterRefreshRepeat });
@@ -364,7 +370,7 @@ export function step(prev: MachineState, ev: MachineEvent, now: number): StepRes
       }
       // A lower-priority master with preemption on: let Master_Down expire. keepalived
       // (vrrp_state_backup) logs this only here, when it discards the advert.
-      logLower(`received lower priority (${a.priority}) advert from ${src} - discarding`, src);
+      logLower(`received lower priority (${a.priority}) advert from ${src} - discarding`, src, 'discarded lower priority adverts', a);
       return;
     }
     // MASTER
@@ -383,7 +389,7 @@ export function step(prev: MachineState, ev: MachineEvent, now: number): StepRes
       s.masterDownAt = now + masterDownMs(s.params.version, ours, s.masterIntervalCs);
       return;
     }
-    logLower(`Received advert from ${src} with lower priority ${a.priority}, ours ${ours}, forcing new election`, src);
+    logLower(`Received advert from ${src} with lower priority ${a.priority}, ours ${ours}, forcing new election`, src, 'lower priority adverts (forcing new election)', a);
     // Answer at most once per source per interval, for a few sources: see
     // REPLY_SOURCES_PER_INTERVAL. The scheduled advert keeps its time (advertAt is not
     // moved), so no receive load can postpone it.

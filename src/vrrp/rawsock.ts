@@ -40,8 +40,19 @@ export interface RawSockAddon {
 
 let addon: RawSockAddon | undefined;
 
+export class RawSockError extends Error {
+  readonly code = 'VRRP-ADDON';
+  constructor(cause: string) {
+    super(`VRRP-ADDON: haldir's raw socket addon (native/rawsock) cannot be loaded (${cause}): run \`npm rebuild haldir-rawsock\` in haldir's directory (needs make, gcc and python3)`);
+  }
+}
+
 export function rawsock(): RawSockAddon {
-  addon ??= createRequire(import.meta.url)('haldir-rawsock') as RawSockAddon;
+  try {
+    addon ??= createRequire(import.meta.url)('haldir-rawsock') as RawSockAddon;
+  } catch (e) {
+    throw new RawSockError((e as Error).message.split('\n')[0]!);
+  }
   return addon;
 }
 

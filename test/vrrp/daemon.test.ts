@@ -395,5 +395,19 @@ test('log floods: bad TTL lines and lower-priority lines are throttled per sourc
   await d.shutdown();
   const end = log.messages().slice(before + lines.length);
   assert.ok(end.includes('(VI_1) 999 more adverts with a bad TTL from 10.0.0.7 in the last 10 s'), end.join('\n'));
-  assert.ok(end.includes('(VI_1) 999 more lower priority adverts from 10.0.0.9 in the last 10 s'), end.join('\n'));
+  assert.ok(end.includes('(VI_1) 999 more lower priority adverts (forcing new election) from 10.0.0.9 in the last 10 s'), end.join('\n'));
+});
+
+test('log floods: a BACKUP "discarding" line does not hide the "forcing new election" line the same source causes once MASTER', () => {
+  const { d, clock, log, ports } = setup([{ priority: 150 }]);
+  d.start();
+  ports[0]!.deliver(advertPacket(51, 100, '10.0.0.3'));
+  clock.advance(4000);
+  assert.equal(d.machine('VI_1')!.state, 'MASTER');
+  ports[0]!.deliver(advertPacket(51, 100, '10.0.0.3'));
+  const lines = log.messages().filter((m) => /lower priority/.test(m));
+  assert.deepEqual(lines, [
+    '(VI_1) received lower priority (100) advert from 10.0.0.3 - discarding',
+    '(VI_1) Received advert from 10.0.0.3 with lower priority 100, ours 150, forcing new election',
+  ]);
 });

@@ -382,13 +382,14 @@ test('BACKUP logs "received lower priority ... discarding" only when it discards
     type: 'log',
     level: 'info',
     msg: '(VI_1) received lower priority (50) advert from 10.0.0.4 - discarding',
-    repeat: { reason: 'lower-priority', src: '10.0.0.4', what: 'lower priority adverts' },
+    repeat: { reason: 'lower-priority', src: '10.0.0.4', what: 'discarded lower priority adverts', quietMs: 3000 },
   });
   assert.equal(m.s.masterAddress, '10.0.0.3', 'the discarded advert changed nothing');
 });
 
-test('MASTER under a lower-priority flood: one reply per source per interval, at most 4 sources, GARP once a second, schedule kept', () => {
-  const m = new Sim(params({ priority: 150, version: 3, intervalCs: 100, garpMasterDelayMs: 0 }));
+for (const garpMasterDelayMs of [0, 1000, 5000])
+test(`MASTER under a lower-priority flood: one reply per source per interval, at most 4 sources, GARP once a second, schedule kept (garp_master_delay ${garpMasterDelayMs} ms)`, () => {
+  const m = new Sim(params({ priority: 150, version: 3, intervalCs: 100, garpMasterDelayMs }));
   m.feed({ type: 'start' });
   m.advanceTo(4000);
   assert.equal(m.s.state, 'MASTER');

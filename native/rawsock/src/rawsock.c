@@ -62,6 +62,13 @@ static napi_value throw_errno(napi_env env, int err, const char *what) {
   return NULL;
 }
 
+/* The prologue of every export: n arguments (missing ones read as undefined). */
+#define ARGS(n)                                                                       \
+  size_t argc = (n);                                                                  \
+  napi_value argv[(n)];                                                               \
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));                        \
+  int ok = argc == (n)
+
 static int32_t arg_int(napi_env env, napi_value v, int *ok) {
   int32_t x = 0;
   if (napi_get_value_int32(env, v, &x) != napi_ok) *ok = 0;
@@ -71,10 +78,7 @@ static int32_t arg_int(napi_env env, napi_value v, int *ok) {
 /* socket(domain, protocol): SOCK_RAW for AF_INET/AF_INET6, SOCK_DGRAM for AF_PACKET
  * (the kernel writes the Ethernet header; protocol 0 receives nothing). */
 static napi_value js_socket(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  int ok = argc == 2;
+  ARGS(2);
   int domain = arg_int(env, argv[0], &ok);
   int proto = arg_int(env, argv[1], &ok);
   if (!ok) {
@@ -92,10 +96,7 @@ static napi_value js_socket(napi_env env, napi_callback_info info) {
 
 /* setsockopt(fd, level, name, value: integer | Buffer) */
 static napi_value js_setsockopt(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  int ok = argc == 4;
+  ARGS(4);
   int fd = arg_int(env, argv[0], &ok);
   int level = arg_int(env, argv[1], &ok);
   int name = arg_int(env, argv[2], &ok);
@@ -134,10 +135,7 @@ static napi_value js_setsockopt(napi_env env, napi_callback_info info) {
  * destination MAC "aa:bb:cc:dd:ee:ff", ethertype the protocol of the frame.
  */
 static napi_value js_sendto(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  int ok = argc == 6;
+  ARGS(6);
   int fd = arg_int(env, argv[0], &ok);
   int domain = arg_int(env, argv[1], &ok);
   int ifindex = arg_int(env, argv[4], &ok);
@@ -193,10 +191,7 @@ static napi_value js_sendto(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  int ok = argc == 1;
+  ARGS(1);
   int fd = arg_int(env, argv[0], &ok);
   if (!ok) {
     napi_throw_type_error(env, "RAWSOCK-ARGS", "close(fd)");
@@ -352,10 +347,7 @@ static void finalize_handle(napi_env env, void *data, void *hint) {
 
 /* startReceive(fd, batch, callback(err, datagrams[])) -> handle */
 static napi_value js_start_receive(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  int ok = argc == 3;
+  ARGS(3);
   int fd = arg_int(env, argv[0], &ok);
   int batch = arg_int(env, argv[1], &ok);
   napi_valuetype t = napi_undefined;
