@@ -45,7 +45,8 @@ test('execute companions, callback after an edit, USR1 state dump', async () => 
     // USR1: the state dump lands in the log
     const pid = Number(readFileSync(mainPid, 'utf8').trim());
     process.kill(pid, 'SIGUSR1');
-    await waitUntil(() => readFileSync(log, 'utf8').includes('State dump'), 15000, 'state dump');
+    // the dump is written line by line: wait for its last line (the real), not its first
+    await waitUntil(() => /State dump[^]*-> 127\.0\.38\.1:80 /.test(readFileSync(log, 'utf8')), 15000, 'state dump');
     const dump = readFileSync(log, 'utf8');
     assert.match(dump, /TCP {2}10\.202\.0\.1:80 wrr/);
     assert.match(dump, /-> 127\.0\.38\.1:80\s+Masq\s+1\s+up\s/);
