@@ -18,6 +18,7 @@ export const MAX_REDIRECTS = 7;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 const MAX_MESSAGE_CHARS = 4096;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
  * Addresses of host names that redirects point at (getaddrinfo, like LWP's
@@ -38,7 +39,6 @@ async function addressOf(url: URL, signal: AbortSignal): Promise<string | undefi
     throw new HttpCheckError(`500 Can't connect to ${url.host} (${(e as Error).message})`);
   }
 }
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 function bracketed(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
