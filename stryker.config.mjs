@@ -22,7 +22,8 @@ const testFiles = mod.tests.map((t) => `dist/${t.replace(/\.ts$/, '.js')}`);
 export default {
   packageManager: 'npm',
   testRunner: 'command',
-  mutate: mod.mutate,
+  // `--survivors` (test/mutation/run.mjs) narrows the run to the mutants left open.
+  mutate: process.env.HALDIR_MUTATION_RANGES ? JSON.parse(process.env.HALDIR_MUTATION_RANGES) : mod.mutate,
   buildCommand: 'npx tsc -p tsconfig.json',
   commandRunner: {
     // All files in one process (test/mutation/in-process.mjs): a child per file would

@@ -19,7 +19,7 @@ export const MUTATION_MODULES = {
   },
   'vrrp-codec': {
     mutate: ['src/vrrp/codec.ts'],
-    tests: ['test/vrrp/codec.test.ts'],
+    tests: ['test/vrrp/codec.test.ts', 'test/vrrp/codec-edges.test.ts'],
   },
   'vrrp-machine': {
     mutate: ['src/vrrp/machine.ts'],
