@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SyslogLogSink } from '../../src/runtime/log-sinks.js';
+import { FileLogSink, SyslogLogSink, syslogAndStderrWarning } from '../../src/runtime/log-sinks.js';
 import { parseFacility, syslogLines, syslogPriority } from '../../src/runtime/syslog.js';
 
 interface Rsyslog {
@@ -134,6 +134,17 @@ describe('SyslogLogSink with rsyslogd', () => {
       .map((l) => l.split('|').slice(4).join('|').replace(/^(<\d+>)[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d /, '$1TIME ').replace(/\[\d+\]: /, '[PID]: '));
     assert.equal(ours, theirs);
     assert.equal(ours, '<158>TIME ldirectord[PID]: Deleted real server: 10.0.0.2:80 (10.0.0.1:80)');
+  });
+
+  it('a log file that cannot take lines warns syslog (facility daemon, the daemon\'s ident)', async () => {
+    const path = join(dir, 'no-such-dir', 'haldir.log');
+    const sink = new FileLogSink({ path, cfgName: 'ldirectord.cf', pid: 5, fallback: () => {}, warn: syslogAndStderrWarning('haldir-vrrp', { socketPath: rs.socket }) });
+    sink.info('lost 1');
+    sink.info('lost 2');
+    await waitUntil(() => received(rs).some((l) => l.includes('cannot write log file')), 'the warning in syslog', 15000);
+    const w = received(rs).find((l) => l.includes('cannot write log file'))!;
+    assert.match(w, new RegExp(`^daemon\\.warning\\|haldir-vrrp\\|\\d+\\| ?cannot write log file ${path} \\(ENOENT: no such file or directory\\); dropping log lines`));
+    await sink.close();
   });
 
   it('falls back to stderr when there is no syslog socket', async () => {
