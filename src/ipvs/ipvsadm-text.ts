@@ -369,6 +369,14 @@ export function parseCommandArgs(args: readonly string[]): IpvsOp {
       case '-w': weight = Number(need(++i)); break;
       case '-x': upper = Number(need(++i)); break;
       case '-y': lower = Number(need(++i)); break;
+      case '--tun-type': {
+        // ipvsadm 1.31's -S prints `--tun-type ipip` on every tunnel destination
+        // (print_tunnel_rule; IPIP is the kernel's default). GUE/GRE tunnels are not
+        // something haldir (or ldirectord) configures, so they are refused, not dropped.
+        const type = need(++i);
+        if (type !== 'ipip') throw new IpvsError('IPVSADM_PARSE', `unsupported tunnel type "${type}" in ${where} (haldir manages ipip tunnels only)`);
+        break;
+      }
       default:
         throw new IpvsError('IPVSADM_PARSE', `unsupported ipvsadm option "${a}" in ${where}`);
     }

@@ -25,12 +25,19 @@ describe('HealthChecker', () => {
     const clock = new ManualClock();
     const transitions: Transition[] = [];
     let failing = new Set<string>(['127.0.0.2']);
+    let aIdStr = '';
+    // get_real_id_str: ...:WEIGHT:FORWARD:REQUEST:RECEIVE (the check label may hold colons)
+    const weightOf = (idStr: string): string | undefined => /:(\d+):(?:gate|masq|ipip):[^:]*:[^:]*$/.exec(idStr)?.[1];
     const a = makeReal({ address: '127.0.0.1' });
     const b = makeReal({ address: '127.0.0.2' });
     const hc = new HealthChecker(config([makeVirtual({ checkinterval: 1, reals: [a, b] })]), {
       clock,
       logger: new MemoryLogger(),
       onTransition: (t) => transitions.push(t),
+      // the id string of a's latest check (ldirectord's get_real_id_str, which holds the weight)
+      onProbe: (job) => {
+        for (const sub of job.subscribers) if (sub.server === '127.0.0.1') aIdStr = sub.realIdStr;
+      },
       hostname: 'lb1',
       runProbe: async (t): Promise<ProbeOutcome> => {
         const ok = !failing.has(t.ctx.host);
@@ -46,6 +53,7 @@ describe('HealthChecker', () => {
     }
     // a was up already: no transition; b was seeded up and fails: down
     assert.deepEqual(transitions.map((t) => `${t.real}:${t.state}`), ['127.0.0.2:80:down']);
+    assert.equal(weightOf(aIdStr), String(a.weight), `a checked with its configured weight (${aIdStr})`);
     // reload: a's weight changes (health kept), a new real c appears
     transitions.length = 0;
     failing = new Set();
@@ -56,7 +64,10 @@ describe('HealthChecker', () => {
       await flush();
     }
     hc.stop();
+    // a kept its health (no transition) and is now checked as the weight-9 real
     assert.deepEqual(transitions.map((t) => `${t.real}:${t.state}`).sort(), ['127.0.0.2:80:up', '127.0.0.3:80:up']);
+    assert.notEqual(a.weight, 9);
+    assert.equal(weightOf(aIdStr), '9', `a's weight after the reload (${aIdStr})`);
     assert.equal(clock.pendingCount, 0);
   });
 });

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from './helpers.js';
-import { ldirectordAvailable, runLdirectord } from './ldirectord-oracle.js';
+import { requireLdirectord, runLdirectord } from './ldirectord-oracle.js';
 import type { Config } from '../../src/config/model.js';
 
 const ETC = new URL('../../../etc/', import.meta.url).pathname;
@@ -75,7 +75,8 @@ test('etc/examples/ipv6-mixed.cf: fallback6 serves the virtual6', () => {
   assert.deepEqual([c.virtuals[1]!.netmask, c.virtuals[1]!.persistent, c.virtuals[1]!.check.kind], ['64', 120, 'connect']);
 });
 
-test('ldirectord accepts every shipped config', { skip: ldirectordAvailable() ? false : 'ldirectord/ipvsadm not installed' }, async () => {
+test('ldirectord accepts every shipped config', async () => {
+  requireLdirectord();
   for (const name of SHIPPED) {
     const r = await runLdirectord(name.replace('/', '-'), readFileSync(ETC + name, 'utf8'), { debug: true });
     assert.deepEqual(r, { exit: 3 }, name);

@@ -46,7 +46,8 @@ export function runLdirectord(name: string, text: string, opts: { debug: boolean
       rmSync(dir, { recursive: true, force: true });
       const exit = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       const m = /^Error \[\d+\] reading file .* at line (\d+): (.*)$/m.exec(stderr);
-      resolve(m ? { exit, line: parseInt(m[1]!, 10), message: m[2]!.trim() } : { exit });
+      // the scratch dir differs per run; recorded messages name it @TMP@
+      resolve(m ? { exit, line: parseInt(m[1]!, 10), message: m[2]!.trim().replaceAll(dir, '@TMP@') } : { exit });
     });
   });
 }

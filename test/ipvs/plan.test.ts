@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import { fc } from '../helpers/fuzz.js';
 import { applyOpsToTable, planOps } from '../../src/ipvs/plan.js';
 import { kernelRefusal } from '../../src/ipvs/backends/memory.js';
 import { destKey, serviceId } from '../../src/ipvs/keys.js';

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import { fc } from '../helpers/fuzz.js';
 import { decide, detectorParams, describeEvidence, initialDetector } from '../../src/splitbrain/detector.js';
 import type { DetectorEvent, DetectorState, Observation } from '../../src/splitbrain/detector.js';
 import { losesElection } from '../../src/splitbrain/election.js';

@@ -1,7 +1,7 @@
 // Property tests: the line scan reads what ini reads, and no input crashes the parser.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import { fc } from '../helpers/fuzz.js';
 import ini from 'ini';
 import { scanIni } from '../../src/vrrp-config/ini-scan.js';
 import { importKeepalived } from '../../src/vrrp-config/import-keepalived.js';

@@ -4,7 +4,7 @@
 // network namespace), and haldir's model of the imported vrrp.cf must match it field by field.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import { fc } from '../helpers/fuzz.js';
 import { importKeepalived } from '../../src/vrrp-config/import-keepalived.js';
 import { compareGroup, compareInstance } from './keepalived-compare.js';
 import { keepalivedDump } from './keepalived-dump.js';

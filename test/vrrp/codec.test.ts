@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import fc from 'fast-check';
+import { fc } from '../helpers/fuzz.js';
 import {
   AUTH_PASS,
   canonicalAddress,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import { fc } from '../helpers/fuzz.js';
 import { initialState, masterDownMs, nextWake, skewMs, step } from '../../src/vrrp/machine.js';
 import type { Action, MachineEvent, MachineState } from '../../src/vrrp/machine.js';
 import { defaultInstanceParams } from '../../src/vrrp/instance.js';
