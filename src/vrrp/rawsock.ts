@@ -10,11 +10,9 @@ export interface RawDatagram {
   data: Buffer;
   /** Source address from recvfrom (absent for AF_PACKET). */
   src?: string;
-  /** Destination address (IP_PKTINFO / IPV6_PKTINFO). */
+  /** IPv6 destination address (IPV6_RECVPKTINFO); IPv4's is in the delivered IP header. */
   dst?: string;
-  /** IPv4 TTL (IP_RECVTTL). */
-  ttl?: number;
-  /** IPv6 hop limit (IPV6_RECVHOPLIMIT). */
+  /** IPv6 hop limit (IPV6_RECVHOPLIMIT); IPv4's TTL is in the delivered IP header. */
   hopLimit?: number;
   ifindex?: number;
   /** Kernel receive time, ms since the epoch (SO_TIMESTAMPNS). */

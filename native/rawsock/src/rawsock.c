@@ -9,8 +9,8 @@
  *     when the timer fires, whatever is queued for receive.
  *  2. Per-packet ancillary data through recvmsg(): the IPv6 hop limit
  *     (IPV6_RECVHOPLIMIT) and destination (IPV6_RECVPKTINFO) that RFC 5798 section
- *     7.1 checks, the IPv4 TTL/destination (IP_RECVTTL, IP_PKTINFO), and the
- *     kernel's receive time (SO_TIMESTAMPNS).
+ *     7.1 checks, and the kernel's receive time (SO_TIMESTAMPNS). (IPv4 receives
+ *     carry the IP header, with TTL and destination.)
  *  3. AF_PACKET sockets, for gratuitous ARP without spawning a process.
  * Receive runs on the libuv loop (uv_poll) and reads at most `batch` datagrams per
  * wakeup, so a flood cannot monopolise the event loop either: timers run between
@@ -230,7 +230,8 @@ static void set_str(napi_env env, napi_value obj, const char *key, const char *s
   napi_set_named_property(env, obj, key, x);
 }
 
-/* One datagram as { data, src, dst?, ttl?, hopLimit?, ifindex?, timestampMs? }. */
+/* One datagram as { data, src, dst?, hopLimit?, ifindex?, timestampMs? }. IPv4 raw
+ * sockets deliver the IP header, which already holds TTL and destination. */
 static napi_value datagram(napi_env env, receiver_t *r, ssize_t n, struct msghdr *mh, struct sockaddr_storage *from) {
   napi_value obj, data;
   char text[INET6_ADDRSTRLEN];
@@ -256,16 +257,6 @@ static napi_value datagram(napi_env env, receiver_t *r, ssize_t n, struct msghdr
       inet_ntop(AF_INET6, &pi.ipi6_addr, text, sizeof text);
       set_str(env, obj, "dst", text);
       set_int(env, obj, "ifindex", pi.ipi6_ifindex);
-    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
-      int v;
-      memcpy(&v, CMSG_DATA(c), sizeof v);
-      set_int(env, obj, "ttl", v);
-    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-      struct in_pktinfo pi;
-      memcpy(&pi, CMSG_DATA(c), sizeof pi);
-      inet_ntop(AF_INET, &pi.ipi_addr, text, sizeof text);
-      set_str(env, obj, "dst", text);
-      set_int(env, obj, "ifindex", pi.ipi_ifindex);
     } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
       struct timespec ts;
       memcpy(&ts, CMSG_DATA(c), sizeof ts);
