@@ -11,7 +11,7 @@ export const MUTATION_MODULES = {
   },
   'ipvs-plan': {
     mutate: ['src/ipvs/plan*.ts'],
-    tests: ['test/ipvs/plan.test.ts'],
+    tests: ['test/ipvs/plan.test.ts', 'test/ipvs/plan-kernel-rules.test.ts'],
   },
   'ipvs-text': {
     mutate: ['src/ipvs/ipvsadm-text.ts'],

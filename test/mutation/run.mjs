@@ -49,8 +49,10 @@ function survivorRanges(report) {
 /** Copies the re-run's verdicts onto the open mutants of the full report. */
 function fold(full, rerun) {
   for (const [file, f] of Object.entries(full.files)) {
+    const left = f.mutants.filter(open);
+    if (left.length === 0) continue; // not in the re-run
     if (f.source !== rerun.files[file]?.source) throw new Error(`${file} changed since the full run: run the module in full`);
-    for (const m of f.mutants.filter(open)) {
+    for (const m of left) {
       const again = rerun.files[file].mutants.find((x) => same(x, m));
       if (again) m.status = again.status;
     }
@@ -75,6 +77,8 @@ for (const name of names) {
       continue;
     }
     env.HALDIR_MUTATION_RANGES = JSON.stringify(ranges);
+    // Stryker overwrites MODULE.json with the re-run alone: keep the full run aside.
+    writeFileSync(reportPath(name, '.full'), JSON.stringify(full));
   }
   const r = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs'], { cwd: root, stdio: 'inherit', env });
   if (r.status !== 0) {

@@ -5,21 +5,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  addressToBytes,
-  AUTH_PASS,
-  bytesToIpv4,
-  canonicalAddress,
-  compareAddresses,
-  decodeAdvert,
-  decodeIpv4,
-  encodeAdvert,
-  encodeIpv4Header,
-  internetChecksum,
-  ipv4ToBytes,
-  ipv6ToBytes,
-  passAuthData,
+  addressToBytes, AUTH_PASS, bytesToIpv4, canonicalAddress, compareAddresses, decodeAdvert, decodeIpv4, encodeAdvert,
+  encodeIpv4Header, internetChecksum, ipv4ToBytes, ipv6ToBytes, passAuthData,
 } from '../../src/vrrp/codec.js';
 import type { Advert } from '../../src/vrrp/codec.js';
+
+/** A copy of `b` with byte `i` set to `v`. */
+const patched = (b: Buffer, i: number, v: number): Buffer => {
+  const c = Buffer.from(b);
+  c[i] = v;
+  return c;
+};
 
 test('RFC 1071 sum: splitting the data anywhere, even at odd offsets, gives the same checksum', () => {
   const data = Buffer.from('450000541c4640004001ffffc0a80001c0a800c7ab', 'hex'); // odd length
@@ -109,11 +105,8 @@ test('decoder: short of the fixed part is truncated, short of the addresses is a
   assert.equal(r(zero), 'bad-interval: advertisement interval 0');
   const zero2 = encodeAdvert({ version: 2, vrid: 1, priority: 100, intervalCs: 50, addresses: [] }, { family: 4 });
   assert.equal(r(zero2), 'bad-interval: advertisement interval 0', 'v2: under a second rounds to 0');
-  const bad = Buffer.from(v2);
-  bad[0] = 0x51;
-  assert.equal(r(bad), 'bad-version: version 5');
-  bad[0] = 0x23;
-  assert.equal(r(bad), 'bad-type: type 3');
+  assert.equal(r(patched(v2, 0, 0x51)), 'bad-version: version 5');
+  assert.equal(r(patched(v2, 0, 0x23)), 'bad-type: type 3');
   const d = decodeAdvert(v2, { family: 4 });
   assert.ok(d.ok);
   assert.deepEqual([d.advert.authType, d.advert.authData?.length, d.checksumForm], [0, 8, 'message']);
@@ -140,20 +133,13 @@ test('IPv4 header: what keepalived sends, and what a raw socket hands back', () 
   const t = decodeIpv4(Buffer.concat([tiny, payload]));
   assert.ok(t.ok && t.packet.payload.length === 20);
   // Options: IHL 6 puts the payload 24 bytes in.
-  const opt = Buffer.concat([h, Buffer.alloc(4), payload]);
-  opt[0] = 0x46;
+  const opt = patched(Buffer.concat([h, Buffer.alloc(4), payload]), 0, 0x46);
   opt.writeUInt16BE(44, 2);
   const o = decodeIpv4(opt);
   assert.ok(o.ok && o.packet.payload.equals(payload));
   const reason = (b: Buffer) => { const d = decodeIpv4(b); return d.ok ? 'ok' : `${d.reason}: ${d.detail}`; };
   assert.equal(reason(h.subarray(0, 19)), 'truncated: 19 bytes, an IPv4 header needs 20');
-  const v6 = Buffer.from(h);
-  v6[0] = 0x65;
-  assert.equal(reason(v6), 'bad-ip-header: version 6, header length 20');
-  const short = Buffer.from(h);
-  short[0] = 0x44;
-  assert.equal(reason(short), 'bad-ip-header: version 4, header length 16');
-  const long = Buffer.from(h);
-  long[0] = 0x4f;
-  assert.equal(reason(long), 'truncated: header length 60 > 20');
+  assert.equal(reason(patched(h, 0, 0x65)), 'bad-ip-header: version 6, header length 20');
+  assert.equal(reason(patched(h, 0, 0x44)), 'bad-ip-header: version 4, header length 16');
+  assert.equal(reason(patched(h, 0, 0x4f)), 'truncated: header length 60 > 20');
 });
