@@ -24,6 +24,21 @@ export async function waitForPidFileGone(pidFile: string, timeoutMs: number): Pr
 }
 
 /**
+ * Waits until the daemon named by pidFile no longer runs: its pid file is gone or no
+ * longer held by a live process of `program`. A process that has exited but was not
+ * yet reaped (a zombie, e.g. under an init or a subreaper that reaps late) holds no
+ * file and so counts as gone; `kill(pid, 0)` or /proc/PID would still see it.
+ */
+export async function waitUntilStopped(pidFile: string, program: PidProgram, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (readPidState(pidFile, program).kind !== 'running') return true;
+    if (Date.now() >= end) return false;
+    await sleep(50);
+  }
+}
+
+/**
  * Starts argv detached as a daemon and waits until it has written pidFile.
  * Returns 0 on success, the child's exit code (or 1) if it died before that.
  */

@@ -2,7 +2,7 @@
 // signals, the status socket. src/cli/haldir-vrrp.ts only parses argv and calls these.
 
 import { readFileSync, existsSync } from 'node:fs';
-import { spawnDaemon } from '../runtime/daemonize.js';
+import { spawnDaemon, waitUntilStopped } from '../runtime/daemonize.js';
 import { basename, resolve as resolvePath } from 'node:path';
 import { parseVrrpConfig } from '../vrrp-config/parse.js';
 import { formatDiagnostic } from '../vrrp-config/diagnostics.js';
@@ -197,18 +197,6 @@ export async function runStart(o: ServiceOptions): Promise<number> {
   });
 }
 
-function waitGone(pid: number, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  return new Promise((resolve) => {
-    const poll = (): void => {
-      if (!existsSync(`/proc/${pid}`)) return resolve(true);
-      if (Date.now() > end) return resolve(false);
-      setTimeout(poll, 50);
-    };
-    poll();
-  });
-}
-
 export async function runStop(o: ServiceOptions): Promise<number> {
   const out = write(o.out, process.stdout);
   const pidFile = pidFileFor(o);
@@ -219,7 +207,7 @@ export async function runStop(o: ServiceOptions): Promise<number> {
     return 0;
   }
   process.kill(st.pid, 'SIGTERM');
-  if (await waitGone(st.pid, 10_000)) {
+  if (await waitUntilStopped(pidFile, PROGRAM, 10_000)) {
     out(`Stopped ${PROGRAM} for ${basename(o.configPath)} (pid ${st.pid})\n`);
     return 0;
   }

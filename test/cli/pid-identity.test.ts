@@ -219,7 +219,8 @@ test('haldir-vrrp: a stale pid file naming `tail -f`, and each program refusing 
     await waitFor(() => !existsSync(haldirPid), 15000, 'the haldir daemon to stop');
     hdaemon = undefined;
 
-    assert.equal((await vrrp('stop')).code, 0);
+    const vstop = await vrrp('stop');
+    assert.equal(vstop.code, 0, vstop.stderr + vstop.stdout);
     await waitFor(() => !existsSync(pidFile), 15000, 'the haldir-vrrp daemon to stop');
     daemon = undefined;
     await tail.assertFollowing('after haldir-vrrp start and stop');
