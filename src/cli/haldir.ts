@@ -108,7 +108,7 @@ async function daemon(cmd: DaemonCommand, io: CliIo): Promise<number> {
     return 1;
   }
   const r = await loadLdirectordCf(path, { debug: cmd.options.debug });
-  // Deliberate fix (spec section 10): stop and status of a *running* daemon work from the
+  // Deliberate fix (README, "Differences from ldirectord"): stop and status of a *running* daemon work from the
   // pid file even when the config on disk is broken (only a warning). With no daemon
   // running there is nothing to spare, so they fail like ldirectord (exit 2), which keeps
   // `haldir FILE status` usable as ldirectord's config check.

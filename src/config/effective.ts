@@ -49,7 +49,7 @@ function effectiveFallback(v: RawVirtual, g: RawGlobal, file: string): FallbackS
   const gf = v.family === 'inet6' ? g.fallback6 : g.fallback;
   if (!gf) return undefined;
   // ldirectord looks up $FALLBACK->{fwm}, which does not exist, and renders `-r :0`
-  // (spec section 10); haldir uses the tcp resolution for fwmark virtuals.
+  // (README, "Differences from ldirectord"); haldir uses the tcp resolution for fwmark virtuals.
   const chosen = v.protocol === 'udp' ? gf.udp : gf.tcp;
   const fb = fallbackOf(chosen, file);
   if (fb.port !== undefined) return fb;

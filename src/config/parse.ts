@@ -3,7 +3,7 @@
 // so a config ldirectord accepts means the same here and a config it rejects is rejected
 // on the line ldirectord names (its first error is our first error). Unlike ldirectord,
 // parsing goes on after an error so every mistake is reported at once.
-// Deliberate fixes (spec section 10): blank lines inside a virtual section do not end it,
+// Deliberate fixes (README, "Differences from ldirectord"): blank lines inside a virtual section do not end it,
 // and the whitespace an inline `# comment` leaves behind does not corrupt a value.
 import type { AddressFamily, Config, DaemonStatus, ForwardMethod, ParseResult } from './model.js';
 import { SERVICE_NAMES } from './model.js';

@@ -1,6 +1,6 @@
 // E-mail on every state change, keepalived's smtp_alert shape (vrrp_smtp.c):
 // subject "[router_id] VRRP Instance VI_1 - Entering MASTER state". The mailer is
-// injected: the daemon gets an AlertSink (the lead wires src/alerts/ into it).
+// injected: the daemon gets an AlertSink (the daemon wires src/alerts/ into it).
 
 export interface Alert {
   subject: string;

@@ -116,7 +116,7 @@ test('daemon commands: a broken config stops start with exit 2 (ldirectord forma
     const idle = await run(['--pidfile', pidFile, 'bad.cf', 'status'], { cwd: dir, confDir });
     assert.equal(idle.code, 2);
     assert.match(idle.stderr, /^Error \[\d+\] reading file bad\.cf at line 2: autoreload/);
-    // a running daemon whose file was then broken: status and stop still work (spec section 10)
+    // a running daemon whose file was then broken: status and stop still work (README, "Differences from ldirectord")
     writeFileSync(join(dir, 'site.cf'), GOOD);
     const up = await run(['--backend', 'memory', '--pidfile', pidFile, join(dir, 'site.cf'), 'start'], { cwd: dir, confDir });
     assert.equal(up.code, 0, up.stderr);

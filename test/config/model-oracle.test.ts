@@ -61,7 +61,7 @@ interface LdDump {
 }
 
 /** fallback_find (L4340) over the dump; fwmark virtuals with only a global fallback are
- * ldirectord's `-r :0` bug (spec section 10) and are left out. */
+ * ldirectord's `-r :0` bug (README, "Differences from ldirectord") and are left out. */
 function ldFallback(d: LdDump, v: Ld): string | undefined {
   const own = v['fallback'] as Record<string, unknown> | undefined;
   let fb: Record<string, unknown> | undefined = own;

@@ -1,5 +1,5 @@
 // The shipped unit files pass `systemd-analyze verify` (with /usr/bin/haldir pointed at
-// the built CLI), and carry the settings the issue asks for.
+// the built CLI), and carry the settings the README promises.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';

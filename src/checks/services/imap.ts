@@ -1,7 +1,7 @@
 // negotiate check for service=imap and service=imaps (ldirectord check_imap L3127,
 // check_imaps L3158, Net::IMAP::Simple[::SSL]): the greeting must be "* OK" or
 // "* PREAUTH" (RFC 3501 section 7.1); with a login, LOGIN must get a tagged OK.
-// Without a login the greeting is still required (compat spec section 10).
+// Without a login the greeting is still required (README, "Differences from ldirectord").
 import type { CheckResult, ServiceCheckContext } from '../types.js';
 import type { LineSocket } from './lib/line-socket.js';
 import { withLineSocket } from './lib/line-socket.js';

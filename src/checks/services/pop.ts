@@ -1,6 +1,6 @@
 // negotiate check for service=pop and service=pops (ldirectord check_pop, L3092,
 // Mail::POP3Client; pops = implicit TLS, USESSL). With a login: USER/PASS must both be
-// accepted (RFC 1939 section 7). Deliberate fix (compat spec section 10): without a
+// accepted (RFC 1939 section 7). Deliberate fix (README, "Differences from ldirectord"): without a
 // login ldirectord reports up even when nothing answers; haldir wants the +OK greeting.
 import type { CheckResult, ServiceCheckContext } from '../types.js';
 import { withLineSocket } from './lib/line-socket.js';

@@ -1,7 +1,7 @@
 // Side by side with ldirectord itself: for each case, ldirectord 4.12's own check sub
 // (Perl, its real client modules) and haldir's check run against the very same real
 // server on loopback, and must reach the same verdict, except where haldir differs on
-// purpose (docs/services.md, compat spec section 10).
+// purpose (docs/services.md, README, "Differences from ldirectord").
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
