@@ -5,19 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigWatcher, contentHash, decideSettle } from '../../src/runtime/config-watcher.js';
 import { systemClock } from '../../src/runtime/clock.js';
-
-function waitFor<T>(get: () => T | undefined, ms: number): Promise<T> {
-  const start = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      const v = get();
-      if (v !== undefined) return resolve(v);
-      if (Date.now() - start > ms) return reject(new Error(`timed out after ${ms} ms`));
-      setTimeout(tick, 2);
-    };
-    tick();
-  });
-}
+import { waitFor } from '../helpers/wait.js';
 
 test('a rename-over save is read at once, however long the settle period; a touch is ignored', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'haldir-watch-'));
@@ -37,7 +25,7 @@ test('a rename-over save is read at once, however long the settle period; a touc
     const t0 = Date.now();
     writeFileSync(join(dir, '.ldirectord.cf.swp'), 'checkinterval=7\n');
     renameSync(join(dir, '.ldirectord.cf.swp'), f);
-    const ev = await waitFor(() => seen[0], 15_000);
+    const ev = await waitFor('the change to be read', () => seen[0], { timeoutMs: 15_000 });
     assert.equal(ev.text, 'checkinterval=7\n');
     assert.ok(ev.at - t0 < 15_000, `rename-over seen after ${ev.at - t0} ms`);
 
@@ -73,7 +61,7 @@ test('an in-place write is read once it has settled: truncate, then two write()s
     writeSync(fd, full.slice(20));
     const lastWrite = Date.now();
     closeSync(fd);
-    const ev = await waitFor(() => seen[0], 15_000);
+    const ev = await waitFor('the change to be read', () => seen[0], { timeoutMs: 15_000 });
     assert.equal(ev.text, full, 'never read half-written');
     assert.ok(ev.at - lastWrite >= settleMs - 100, `read ${ev.at - lastWrite} ms after the last write, before it settled`);
     await new Promise((r) => setTimeout(r, 200));
@@ -100,7 +88,7 @@ test('the safety poll catches a change when no inotify event arrives', async () 
   // not started with a watcher: call start, then the poll must find the mismatch
   w.start();
   try {
-    await waitFor(() => seen[0], 1000);
+    await waitFor('the change to be read', () => seen[0], { timeoutMs: 1000 });
     assert.deepEqual(seen, ['a\n']);
   } finally {
     w.stop();
